@@ -1,0 +1,74 @@
+// Apps and keys of the conformance server config (see protocol.md / auth.md).
+import jwt from 'jsonwebtoken';
+
+export const ALL_ACTIONS = ['subscribe', 'publish', 'presence', 'send'];
+
+export const KEYS = {
+  // app_conf
+  pk: 'pk_live_conformance0000000000001', // "**", all actions
+  pkRooms: 'pk_live_conformancerooms00000001', // "room-*" only, all actions
+  pkNoSend: 'pk_live_conformancenosend0000001', // "**", no send
+  sk: { kid: 'sk_id_conformance000000000000001', secret: 'sk_secret_conformance00000000000000000001' },
+  // app_other (tenant isolation)
+  pkOther: 'pk_live_conformanceother00000001',
+  skOther: { kid: 'sk_id_conformanceother0000000001', secret: 'sk_secret_conformanceother000000000000001' },
+  // app_suspended
+  pkSuspended: 'pk_live_conformancesuspended0001',
+  skSuspended: { kid: 'sk_id_conformancesuspended000001', secret: 'sk_secret_conformancesuspended00000000001' },
+  // app_capped (maxConcurrentConnections: 1)
+  pkCapped: 'pk_live_conformancecapped00000001',
+};
+
+function pkKey(id, channelPatterns = ['**'], actions = ALL_ACTIONS) {
+  return { type: 'publishable', id, channelPatterns, actions, allowedOrigins: [] };
+}
+
+function skKey({ kid, secret }, channelPatterns = ['**'], actions = ALL_ACTIONS) {
+  return { type: 'secret', id: kid, secret, channelPatterns, actions };
+}
+
+export function defaultConfig() {
+  return {
+    server: { host: '127.0.0.1', port: 0 },
+    apps: [
+      {
+        id: 'app_conf',
+        suspended: false,
+        limits: { maxConcurrentConnections: null, maxMessagesPerPeriod: null },
+        keys: [
+          pkKey(KEYS.pk),
+          pkKey(KEYS.pkRooms, ['room-*']),
+          pkKey(KEYS.pkNoSend, ['**'], ['subscribe', 'publish', 'presence']),
+          skKey(KEYS.sk),
+        ],
+      },
+      {
+        id: 'app_other',
+        suspended: false,
+        limits: { maxConcurrentConnections: null, maxMessagesPerPeriod: null },
+        keys: [pkKey(KEYS.pkOther), skKey(KEYS.skOther)],
+      },
+      {
+        id: 'app_suspended',
+        suspended: true,
+        limits: { maxConcurrentConnections: null, maxMessagesPerPeriod: null },
+        keys: [pkKey(KEYS.pkSuspended), skKey(KEYS.skSuspended)],
+      },
+      {
+        id: 'app_capped',
+        suspended: false,
+        limits: { maxConcurrentConnections: 1, maxMessagesPerPeriod: null },
+        keys: [pkKey(KEYS.pkCapped)],
+      },
+    ],
+  };
+}
+
+/**
+ * Sign an HS256 JWT the way a customer backend does:
+ * header { alg: "HS256", typ: "JWT", kid }. `claims.exp` defaults to now + 1 h.
+ */
+export function signToken(claims, { key = KEYS.sk, secret = key.secret, kid = key.kid } = {}) {
+  const payload = { exp: Math.floor(Date.now() / 1000) + 3600, ...claims };
+  return jwt.sign(payload, secret, { algorithm: 'HS256', keyid: kid });
+}

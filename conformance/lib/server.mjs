@@ -1,0 +1,199 @@
+// Starts the Switchboard server jar as a child process for one test file.
+//
+//   const server = await startServer();          // default fixture config
+//   server.url                                   // "ws://127.0.0.1:<port>" (origin only)
+//   await server.stop();                         // SIGTERM, wait, SIGKILL after 10 s
+//   await server.restartOnSamePort();            // same config, same port
+//
+// Environment:
+//   SWITCHBOARD_JAR   path to the fat jar (default ../server/target/switchboard.jar
+//                     relative to conformance/)
+//   SWITCHBOARD_JAVA  java executable (default "java" from PATH; needs a JDK 25)
+//   SWITCHBOARD_CONFORMANCE_LOG=1  mirror the server's stdout/stderr to ours
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultConfig } from './fixtures.mjs';
+import { toYaml } from './yaml.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const conformanceRoot = path.resolve(here, '..');
+
+export const HOST = '127.0.0.1';
+const READY_TIMEOUT_MS = 30_000;
+const STOP_GRACE_MS = 10_000;
+const LOG_TAIL_CHARS = 16_000;
+
+export function jarPath() {
+  const p = process.env.SWITCHBOARD_JAR || '../server/target/switchboard.jar';
+  return path.resolve(conformanceRoot, p);
+}
+
+export function javaPath() {
+  return process.env.SWITCHBOARD_JAVA || 'java';
+}
+
+/** Reserve a free loopback port: listen on 0, read the port, close. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, HOST, () => {
+      const { port } = srv.address();
+      srv.close((err) => (err ? reject(err) : resolve(port)));
+    });
+  });
+}
+
+function tryConnect(port) {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: HOST, port });
+    const done = (ok) => {
+      sock.removeAllListeners();
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(1000, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+class ServerHandle {
+  constructor(config) {
+    this.config = config;
+    this.port = null;
+    this.proc = null;
+    this.dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-conformance-'));
+    this.configFile = path.join(this.dir, 'switchboard.yaml');
+    this.log = '';
+    this.exitInfo = null;
+  }
+
+  get url() {
+    return `ws://${HOST}:${this.port}`;
+  }
+
+  /** Tail of the server's combined stdout/stderr (for failure messages). */
+  logs() {
+    return this.log;
+  }
+
+  _append(chunk) {
+    const s = chunk.toString('utf8');
+    if (process.env.SWITCHBOARD_CONFORMANCE_LOG === '1') process.stderr.write(`[server:${this.port}] ${s}`);
+    this.log += s;
+    if (this.log.length > LOG_TAIL_CHARS * 2) this.log = this.log.slice(-LOG_TAIL_CHARS);
+  }
+
+  async start(port) {
+    const jar = jarPath();
+    if (!existsSync(jar)) {
+      throw new Error(`Switchboard jar not found at ${jar} (set SWITCHBOARD_JAR or build the server first)`);
+    }
+    this.port = port ?? (await freePort());
+    const cfg = structuredClone(this.config);
+    cfg.server = { ...(cfg.server ?? {}), host: HOST, port: this.port };
+    writeFileSync(this.configFile, toYaml(cfg));
+
+    const args = ['-jar', jar, 'serve', '--config', this.configFile, '--port', String(this.port), '--host', HOST];
+    const proc = spawn(javaPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: this.dir });
+    this.proc = proc;
+    this.exitInfo = null;
+    const exited = new Promise((resolve) => {
+      proc.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        resolve(this.exitInfo);
+      });
+    });
+    this._exited = exited;
+    proc.once('error', (err) => {
+      this._append(`\n[conformance] failed to spawn ${javaPath()}: ${err.message}\n`);
+      this.exitInfo = { code: null, signal: null, error: err };
+    });
+    proc.stdout.on('data', (c) => this._append(c));
+    proc.stderr.on('data', (c) => this._append(c));
+
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (this.exitInfo) {
+        throw new Error(
+          `Switchboard exited before accepting connections (code=${this.exitInfo.code}, signal=${this.exitInfo.signal}).\n` +
+            `command: ${javaPath()} ${args.join(' ')}\n--- server output ---\n${this.log.slice(-LOG_TAIL_CHARS)}`,
+        );
+      }
+      if (await tryConnect(this.port)) return this;
+      await sleep(100);
+    }
+    await this.stop();
+    throw new Error(
+      `Switchboard did not accept TCP connections on ${HOST}:${this.port} within ${READY_TIMEOUT_MS} ms.\n` +
+        `command: ${javaPath()} ${args.join(' ')}\n--- server output ---\n${this.log.slice(-LOG_TAIL_CHARS)}`,
+    );
+  }
+
+  /** SIGTERM, wait for exit; SIGKILL after 10 s. Resolves with {code, signal}. */
+  async stop() {
+    const proc = this.proc;
+    if (!proc) return this.exitInfo;
+    if (this.exitInfo) {
+      this.proc = null;
+      return this.exitInfo;
+    }
+    proc.kill('SIGTERM');
+    let timer;
+    const killed = new Promise((resolve) => {
+      timer = setTimeout(() => {
+        this._append('\n[conformance] server did not exit within 10 s of SIGTERM; sending SIGKILL\n');
+        try { proc.kill('SIGKILL'); } catch { /* already gone */ }
+        resolve();
+      }, STOP_GRACE_MS);
+    });
+    await Promise.race([this._exited, killed]);
+    await this._exited;
+    clearTimeout(timer);
+    this.proc = null;
+    return this.exitInfo;
+  }
+
+  /** Start a new server process with the same config on the same port. */
+  async restartOnSamePort() {
+    await this.stop();
+    // The port was just released by our own child; retry a few times in
+    // case the OS needs a moment before the listen succeeds.
+    let lastErr;
+    for (let i = 0; i < 3; i++) {
+      try {
+        return await this.start(this.port);
+      } catch (err) {
+        lastErr = err;
+        await sleep(500);
+      }
+    }
+    throw lastErr;
+  }
+
+  /** stop() and delete the temp directory. */
+  async dispose() {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Start a server. `config` defaults to the shared fixture (lib/fixtures.mjs);
+ * `server` keys given here (e.g. { maxMessageSize }) are merged into config.server.
+ */
+export async function startServer({ config = defaultConfig(), server = {} } = {}) {
+  const cfg = structuredClone(config);
+  cfg.server = { ...(cfg.server ?? {}), ...server };
+  const handle = new ServerHandle(cfg);
+  await handle.start();
+  return handle;
+}
