@@ -32,7 +32,13 @@ export function recordingFactory() {
   wire.factory = (url) => {
     const index = wire.sockets.length;
     wire.urls.push(url);
-    const ws = new WebSocket(url);
+    // allowSynchronousEvents: false → one inbound message per event-loop
+    // turn, like a browser's WebSocket task queue. With ws's default (true)
+    // several frames from one TCP read are emitted back-to-back without
+    // running microtasks in between, so e.g. MeteredPeer would see a
+    // presence snapshot before its awaited subscribe() continuation has
+    // recorded the channel (an artefact of ws, not of the server).
+    const ws = new WebSocket(url, { allowSynchronousEvents: false });
     wire.sockets.push(ws);
     ws.addEventListener('message', (ev) => {
       if (typeof ev.data !== 'string') {
