@@ -1,0 +1,241 @@
+package dev.switchboard.core;
+
+import dev.switchboard.core.auth.Admission;
+import dev.switchboard.core.auth.AppConfig;
+import dev.switchboard.core.auth.Authenticator;
+import dev.switchboard.core.auth.Identity;
+import dev.switchboard.core.auth.Keyring;
+import dev.switchboard.core.spi.Clock;
+import dev.switchboard.core.spi.Scheduler;
+import dev.switchboard.core.spi.Transport;
+import dev.switchboard.protocol.CloseCode;
+import dev.switchboard.protocol.Limits;
+import dev.switchboard.protocol.ServerFrames.PresencePeer;
+import dev.switchboard.protocol.RawJson;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of the domain on one node: admits connections (protocol.md §2.2), owns every app's
+ * {@link Hub}, runs the keepalive sweep (§9.2) and the graceful drain (§12), and offers the operations of the
+ * REST control plane (publish as a backend, list peers, kick, usage).
+ */
+public final class Node {
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+    private final Authenticator authenticator;
+    private final NodeSettings settings;
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private final Map<String, Tenant> tenants;
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private volatile boolean draining;
+    private volatile boolean stopped;
+
+    public Node(Keyring keyring, NodeSettings settings, Clock clock, Scheduler scheduler) {
+        this.authenticator = new Authenticator(keyring);
+        this.settings = settings;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        Map<String, Tenant> byId = new LinkedHashMap<>();
+        for (AppConfig app : keyring.apps()) {
+            byId.put(app.id(), new Tenant(app));
+        }
+        this.tenants = Map.copyOf(byId);
+        scheduleSweep();
+    }
+
+    /** The outcome of a connection attempt that completed the WebSocket upgrade. */
+    public sealed interface Opening {
+        /** Admitted: {@code welcome} is already queued; feed inbound frames to the session. */
+        record Opened(Session session) implements Opening {
+        }
+
+        /** Refused: close the socket with this code and reason and send nothing else. */
+        record Refused(CloseCode code, String reason) implements Opening {
+        }
+    }
+
+    /**
+     * Runs the admission checks of protocol.md §2.2 in order — credential (4001), expiry (4002), suspension
+     * (4012), connection cap (4010) — and on success creates the session and queues its {@code welcome}.
+     *
+     * @param token the percent-decoded {@code ?token=} value, or null
+     * @param key the percent-decoded {@code ?key=} value, or null
+     * @param origin the {@code Origin} header, or null
+     */
+    public Opening open(String token, String key, String origin, Transport transport) {
+        if (draining) {
+            return new Opening.Refused(CloseCode.GOING_AWAY, CloseCode.GOING_AWAY.reason());
+        }
+        Admission admission = authenticator.admit(token, key, origin, clock.currentTimeMillis());
+        if (admission instanceof Admission.Refused refused) {
+            return new Opening.Refused(refused.code(), refused.reason());
+        }
+        Identity identity = ((Admission.Admitted) admission).identity();
+        Tenant tenant = tenants.get(identity.app().id());
+        if (tenant.config.suspended()) {
+            return new Opening.Refused(CloseCode.ACCOUNT_SUSPENDED, CloseCode.ACCOUNT_SUSPENDED.reason());
+        }
+        if (!tenant.tryAdmit()) {
+            return new Opening.Refused(CloseCode.OVER_CONCURRENT_LIMIT, CloseCode.OVER_CONCURRENT_LIMIT.reason());
+        }
+        Session session = new Session(this, tenant, identity, transport);
+        sessions.add(session);
+        tenant.hub.addPeer(session);
+        session.start();
+        log.debug("event=open app={} peer={} remote={}", tenant.config.id(), identity.peerId(),
+                transport.remoteAddress());
+        return new Opening.Opened(session);
+    }
+
+    /** Called once by a session that has left its rooms: drop it from the peer index and free its slot. */
+    void forget(Session session, Tenant tenant) {
+        if (sessions.remove(session)) {
+            tenant.hub.removePeer(session);
+            tenant.releaseSlot();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Control plane
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** The result of a backend publish. */
+    public record Delivery(int delivered, boolean overQuota) {
+    }
+
+    /**
+     * Publishes as a backend (REST, rest-api.md §4): delivered like a peer publish, with no sender connection to
+     * exclude, counted against the app's message quota.
+     */
+    public Delivery publish(String appId, String channel, String from, RawJson data, RawJson fromMetadata) {
+        Tenant tenant = tenant(appId);
+        if (!tenant.countMessage()) {
+            return new Delivery(0, true);
+        }
+        return new Delivery(tenant.hub.publish(null, channel, from, data, fromMetadata), false);
+    }
+
+    /** The presence members of one exact subscription string (rest-api.md §3). */
+    public List<PresencePeer> peers(String appId, String channel) {
+        return tenant(appId).hub.members(channel);
+    }
+
+    /** Closes every connection of {@code peerId} in the app with 4020; returns how many there were. */
+    public int kick(String appId, String peerId) {
+        Session[] targets = tenant(appId).hub.sessionsOf(peerId);
+        for (Session session : targets) {
+            session.close(CloseCode.ADMIN_DISCONNECT);
+        }
+        return targets.length;
+    }
+
+    public Usage usage(String appId) {
+        return tenant(appId).usage();
+    }
+
+    public Optional<AppConfig> app(String appId) {
+        Tenant tenant = tenants.get(appId);
+        return tenant == null ? Optional.empty() : Optional.of(tenant.config);
+    }
+
+    private Tenant tenant(String appId) {
+        Tenant tenant = tenants.get(appId);
+        if (tenant == null) {
+            throw new IllegalArgumentException("unknown app " + appId);
+        }
+        return tenant;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Lifecycle
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * Starts the graceful drain of protocol.md §12: refuses new connections, sends every open connection
+     * {@code going_away} and closes it with 1001 once that frame is flushed.
+     */
+    public void drain() {
+        draining = true;
+        for (Session session : sessions) {
+            session.goAway(Limits.GOING_AWAY_RETRY_AFTER_MS);
+        }
+    }
+
+    /** Stops the keepalive sweep; call after the transport is closed. */
+    public void stop() {
+        stopped = true;
+    }
+
+    public int connectionCount() {
+        return sessions.size();
+    }
+
+    public NodeSettings settings() {
+        return settings;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    Scheduler scheduler() {
+        return scheduler;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Keepalive
+    // ---------------------------------------------------------------------------------------------------------
+
+    private void scheduleSweep() {
+        if (stopped) {
+            return;
+        }
+        long tick = Math.clamp(Math.min(settings.pingInterval().toMillis(), settings.pingGrace().toMillis()) / 4,
+                10, 1000);
+        scheduler.schedule(this::sweep, tick, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Pings every connection once per interval and aborts those silent for the grace period after a ping
+     * (protocol.md §9.2). One pass over all sessions per tick instead of one timer per connection.
+     */
+    private void sweep() {
+        try {
+            long now = clock.nanoTime();
+            long interval = settings.pingInterval().toNanos();
+            long grace = settings.pingGrace().toNanos();
+            for (Session session : sessions) {
+                long sent = session.pingSentNanos;
+                if (sent != 0) {
+                    if (session.lastInboundNanos - sent > 0) {
+                        session.pingSentNanos = 0;
+                    } else if (now - sent >= grace) {
+                        log.debug("event=dead_connection app={} peer={}", session.appId(), session.peerId());
+                        session.abort();
+                        continue;
+                    }
+                }
+                if (now - session.nextPingNanos >= 0) {
+                    session.nextPingNanos = now + interval;
+                    if (session.pingSentNanos == 0) {
+                        session.pingSentNanos = now;
+                    }
+                    session.transport().ping();
+                }
+            }
+        } catch (RuntimeException e) {
+            log.error("event=sweep_failed", e);
+        } finally {
+            scheduleSweep();
+        }
+    }
+}

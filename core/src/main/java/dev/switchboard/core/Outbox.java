@@ -1,0 +1,119 @@
+package dev.switchboard.core;
+
+import dev.switchboard.core.spi.Transport;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * One connection's outbound queue: many producers (publishers on any thread), one consumer (the connection's
+ * I/O thread). Frames are the immutable encoded bytes shared by every recipient of a fan-out.
+ *
+ * <p>Bounded in bytes: frames waiting here plus bytes the transport has not yet written may not exceed
+ * {@code maxBytes}; the producer that would cross the bound gets {@code false} and the session closes the
+ * connection with 1008 instead of letting one slow reader hold memory or block others (protocol.md §8.7).
+ *
+ * <p>Draining is batched: the first frame after an idle period schedules one drain task on the I/O thread;
+ * the drain writes everything queued and flushes once. No lock is held while writing.
+ */
+final class Outbox {
+    private static final int IDLE = 0;
+    private static final int SCHEDULED = 1;
+    private static final VarHandle STATE;
+    private static final VarHandle QUEUED_BYTES;
+
+    static {
+        try {
+            var lookup = MethodHandles.lookup();
+            STATE = lookup.findVarHandle(Outbox.class, "state", int.class);
+            QUEUED_BYTES = lookup.findVarHandle(Outbox.class, "queuedBytes", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final Transport transport;
+    private final long maxBytes;
+    private final Runnable drainTask = this::drain;
+    @SuppressWarnings("unused") // accessed through STATE
+    private volatile int state;
+    @SuppressWarnings("unused") // accessed through QUEUED_BYTES
+    private volatile long queuedBytes;
+    /** Set once a close is queued; later frames are dropped. */
+    private volatile boolean sealed;
+
+    Outbox(Transport transport, long maxBytes) {
+        this.transport = transport;
+        this.maxBytes = maxBytes;
+    }
+
+    /**
+     * Queues one frame. Returns true if queued (or dropped because the connection is already closing), false if
+     * the connection is over its byte bound: the frame is not queued and the caller must close the connection.
+     */
+    boolean offer(byte[] frame) {
+        if (sealed) {
+            return true;
+        }
+        long queued = (long) QUEUED_BYTES.getAndAdd(this, (long) frame.length) + frame.length;
+        if (queued + transport.pendingBytes() > maxBytes) {
+            QUEUED_BYTES.getAndAdd(this, (long) -frame.length);
+            return false;
+        }
+        queue.offer(frame);
+        schedule();
+        return true;
+    }
+
+    /**
+     * Queues the close after everything already queued and drops every later frame. With {@code discard}, frames
+     * still waiting are dropped too (a slow consumer that will never read them).
+     */
+    void close(int code, String reason, boolean discard) {
+        sealed = true;
+        if (discard) {
+            queue.clear();
+        }
+        queue.offer(new Close(code, reason));
+        schedule();
+    }
+
+    boolean isSealed() {
+        return sealed;
+    }
+
+    private void schedule() {
+        if ((int) STATE.getVolatile(this) == IDLE && STATE.compareAndSet(this, IDLE, SCHEDULED)) {
+            transport.execute(drainTask);
+        }
+    }
+
+    /** Runs on the I/O thread: writes every queued frame, flushes once, and re-arms without losing a wakeup. */
+    private void drain() {
+        for (;;) {
+            Object item;
+            long written = 0;
+            while ((item = queue.poll()) != null) {
+                if (item instanceof byte[] frame) {
+                    written += frame.length;
+                    transport.write(frame);
+                } else if (item instanceof Close close) {
+                    QUEUED_BYTES.getAndAdd(this, -written);
+                    queue.clear();
+                    transport.close(close.code(), close.reason());
+                    return; // stays SCHEDULED forever: nothing is drained after a close
+                }
+            }
+            QUEUED_BYTES.getAndAdd(this, -written);
+            transport.flush();
+            STATE.setVolatile(this, IDLE);
+            if (queue.isEmpty() || !STATE.compareAndSet(this, IDLE, SCHEDULED)) {
+                return;
+            }
+        }
+    }
+
+    private record Close(int code, String reason) {
+    }
+}

@@ -1,0 +1,335 @@
+package dev.switchboard.core;
+
+import dev.switchboard.core.auth.Action;
+import dev.switchboard.core.auth.Grants;
+import dev.switchboard.core.auth.Identity;
+import dev.switchboard.core.spi.Scheduler;
+import dev.switchboard.core.spi.Transport;
+import dev.switchboard.protocol.Channels;
+import dev.switchboard.protocol.ClientFrame;
+import dev.switchboard.protocol.CloseCode;
+import dev.switchboard.protocol.ErrorCode;
+import dev.switchboard.protocol.FrameDecoder;
+import dev.switchboard.protocol.Invalid;
+import dev.switchboard.protocol.Limits;
+import dev.switchboard.protocol.Ping;
+import dev.switchboard.protocol.Publish;
+import dev.switchboard.protocol.RawJson;
+import dev.switchboard.protocol.Send;
+import dev.switchboard.protocol.ServerFrames;
+import dev.switchboard.protocol.Subscribe;
+import dev.switchboard.protocol.Unsubscribe;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One admitted WebSocket connection: its identity, subscriptions, rate bucket and outbox, and the handling of
+ * every client frame (protocol.md §4).
+ *
+ * <p>Threading: inbound callbacks ({@code on…}) arrive on the connection's I/O thread, one at a time, so frames
+ * are handled strictly in arrival order and every reply and delivery a frame causes is enqueued before the next
+ * frame is looked at (§3.3, §8.3). {@link #deliver} and {@link #close} may be called from any thread. The
+ * subscription map is touched only on the I/O thread.
+ */
+public final class Session {
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+    private final Node node;
+    private final Tenant tenant;
+    private final Identity identity;
+    private final Transport transport;
+    private final Outbox outbox;
+    private final RateLimiter rate;
+    private final boolean receivesPresence;
+    /** Subscription string → includeSenderMetadata; I/O thread only; null until the first subscribe. */
+    private Map<String, Boolean> subscriptions;
+    private Scheduler.Cancellable expiry;
+    /** Set when a close was decided; later inbound frames are ignored. */
+    private volatile boolean closing;
+    /** Set once the session has left every index; I/O thread only. */
+    private boolean released;
+
+    // Keepalive bookkeeping (protocol.md §9.2), read by the node's sweeper.
+    volatile long lastInboundNanos;
+    volatile long pingSentNanos;
+    long nextPingNanos;
+
+    Session(Node node, Tenant tenant, Identity identity, Transport transport) {
+        this.node = node;
+        this.tenant = tenant;
+        this.identity = identity;
+        this.transport = transport;
+        this.outbox = new Outbox(transport, node.settings().outboxMaxBytes());
+        long now = node.clock().nanoTime();
+        this.rate = new RateLimiter(node.settings().rateBurst(), node.settings().ratePerSecond(), now);
+        this.receivesPresence = identity.can(Action.PRESENCE);
+        this.lastInboundNanos = now;
+        this.nextPingNanos = now + node.settings().pingInterval().toNanos();
+    }
+
+    /** Sends {@code welcome} as the first frame and arms the 4002 timer of a JWT session (§2.3, §10). */
+    void start() {
+        long nowMillis = node.clock().currentTimeMillis();
+        deliver(ServerFrames.welcome(identity.peerId(), identity.expiresAtSeconds(), nowMillis / 1000,
+                node.settings().maxMessageSize(), identity.welcomeMetadata()));
+        Long expiresAt = identity.expiresAtSeconds();
+        if (expiresAt != null) {
+            long delay = expiresAt * 1000 - Limits.EXPIRY_EARLY_CLOSE_MILLIS - nowMillis;
+            expiry = node.scheduler().schedule(() -> close(CloseCode.TOKEN_EXPIRED), Math.max(0, delay),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    public String peerId() {
+        return identity.peerId();
+    }
+
+    public String appId() {
+        return tenant.config.id();
+    }
+
+    RawJson peerMetadata() {
+        return identity.peerMetadata();
+    }
+
+    Grants grants() {
+        return identity.grants();
+    }
+
+    boolean receivesPresence() {
+        return receivesPresence;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Inbound (I/O thread)
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** One inbound text frame, as the UTF-8 bytes it arrived as. */
+    public void onText(byte[] frame) {
+        if (closing) {
+            return;
+        }
+        long now = node.clock().nanoTime();
+        lastInboundNanos = now;
+        if (frame.length > node.settings().maxFrameBytes()) {
+            close(CloseCode.MESSAGE_TOO_BIG);
+            return;
+        }
+        ClientFrame decoded = FrameDecoder.decode(frame, 0, frame.length);
+        if (!(decoded instanceof Ping) && !rate.tryAcquire(now)) {
+            close(CloseCode.OVER_MESSAGE_RATE);
+            return;
+        }
+        try {
+            switch (decoded) {
+                case Ping ignored -> deliver(ServerFrames.pong());
+                case Subscribe subscribe -> subscribe(subscribe);
+                case Unsubscribe unsubscribe -> unsubscribe(unsubscribe);
+                case Publish publish -> publish(publish);
+                case Send send -> send(send);
+                case Invalid invalid -> error(invalid.code(), invalid.requestId(), invalid.message());
+            }
+        } catch (RuntimeException e) {
+            log.error("event=frame_failed app={} peer={}", appId(), peerId(), e);
+            error(ErrorCode.INTERNAL_ERROR, decoded.requestId(), "internal error");
+        }
+    }
+
+    /** A binary frame: never part of the protocol (open-questions.md Q15). */
+    public void onBinary() {
+        if (closing) {
+            return;
+        }
+        long now = node.clock().nanoTime();
+        lastInboundNanos = now;
+        if (!rate.tryAcquire(now)) {
+            close(CloseCode.OVER_MESSAGE_RATE);
+            return;
+        }
+        error(ErrorCode.MALFORMED_MESSAGE, null, "binary frames are not supported; send JSON text frames");
+    }
+
+    /** A pong or ping control frame: proof of life for the keepalive. */
+    public void onControlFrame() {
+        lastInboundNanos = node.clock().nanoTime();
+    }
+
+    /** The transport is gone (closed by either side or aborted): leave every index. Idempotent. */
+    public void onTransportClosed() {
+        closing = true;
+        release();
+    }
+
+    private void subscribe(Subscribe frame) {
+        String channel = frame.channel();
+        ErrorCode refusal = Channels.isReserved(channel) ? ErrorCode.CHANNEL_RESERVED
+                : !identity.can(Action.SUBSCRIBE) ? ErrorCode.ACTION_NOT_PERMITTED
+                : !identity.grants().allows(channel) ? ErrorCode.CHANNEL_NOT_AUTHORIZED
+                : subscriptionCount() >= Limits.MAX_SUBSCRIPTIONS && !subscriptions.containsKey(channel)
+                        ? ErrorCode.CHANNEL_LIMIT_EXCEEDED
+                        : null;
+        if (refusal != null) {
+            error(refusal, frame.requestId(), refusalMessage(refusal, channel));
+            return;
+        }
+        if (subscriptions == null) {
+            subscriptions = new HashMap<>(4);
+        }
+        subscriptions.put(channel, frame.includeSenderMetadata());
+        tenant.hub.subscribe(this, channel, frame.includeSenderMetadata(), ackFor(frame));
+    }
+
+    private void unsubscribe(Unsubscribe frame) {
+        if (subscriptions != null && subscriptions.remove(frame.channel()) != null) {
+            tenant.hub.unsubscribe(this, frame.channel());
+        }
+        acknowledge(frame);
+    }
+
+    private void publish(Publish frame) {
+        if (frame.data().length() > node.settings().maxMessageSize()) {
+            close(CloseCode.MESSAGE_TOO_BIG);
+            return;
+        }
+        String channel = frame.channel();
+        ErrorCode refusal = Channels.isReserved(channel) ? ErrorCode.CHANNEL_RESERVED
+                : !identity.can(Action.PUBLISH) ? ErrorCode.ACTION_NOT_PERMITTED
+                : !identity.grants().allows(channel) ? ErrorCode.CHANNEL_NOT_AUTHORIZED
+                : !tenant.countMessage() ? ErrorCode.OVER_MESSAGE_QUOTA
+                : null;
+        if (refusal != null) {
+            error(refusal, frame.requestId(), refusalMessage(refusal, channel));
+            return;
+        }
+        tenant.hub.publish(this, channel, peerId(), frame.data(), identity.peerMetadata());
+        acknowledge(frame);
+    }
+
+    private void send(Send frame) {
+        if (frame.data().length() > node.settings().maxMessageSize()) {
+            close(CloseCode.MESSAGE_TOO_BIG);
+            return;
+        }
+        ErrorCode refusal = !identity.can(Action.SEND) ? ErrorCode.ACTION_NOT_PERMITTED
+                : !tenant.countMessage() ? ErrorCode.OVER_MESSAGE_QUOTA
+                : null;
+        if (refusal != null) {
+            error(refusal, frame.requestId(), refusalMessage(refusal, frame.to()));
+            return;
+        }
+        byte[] direct = null;
+        int delivered = 0;
+        for (Session target : tenant.hub.sessionsOf(frame.to())) {
+            if (target != this) {
+                if (direct == null) {
+                    direct = ServerFrames.direct(peerId(), frame.data(), identity.peerMetadata());
+                }
+                target.deliver(direct);
+                delivered++;
+            }
+        }
+        if (delivered == 0) {
+            error(ErrorCode.PEER_NOT_FOUND, frame.requestId(), "peer not online: " + frame.to());
+            return;
+        }
+        acknowledge(frame);
+    }
+
+    private int subscriptionCount() {
+        return subscriptions == null ? 0 : subscriptions.size();
+    }
+
+    private static String refusalMessage(ErrorCode code, String subject) {
+        return switch (code) {
+            case CHANNEL_RESERVED -> "channel name is reserved: " + subject;
+            case ACTION_NOT_PERMITTED -> "action not permitted for this credential";
+            case CHANNEL_NOT_AUTHORIZED -> "not authorized: " + subject;
+            case CHANNEL_LIMIT_EXCEEDED -> "connection already holds " + Limits.MAX_SUBSCRIPTIONS + " subscriptions";
+            case OVER_MESSAGE_QUOTA -> "app message quota exhausted";
+            default -> code.wire();
+        };
+    }
+
+    private static byte[] ackFor(ClientFrame frame) {
+        return frame.requestId() == null ? null : ServerFrames.ack(frame.requestId());
+    }
+
+    private void acknowledge(ClientFrame frame) {
+        if (frame.requestId() != null) {
+            deliver(ServerFrames.ack(frame.requestId()));
+        }
+    }
+
+    private void error(ErrorCode code, String requestId, String message) {
+        deliver(ServerFrames.error(code, requestId, message));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Outbound and lifecycle (any thread)
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** Enqueues one encoded frame; a connection that cannot keep up is closed with 1008 (§8.7). */
+    void deliver(byte[] frame) {
+        if (!outbox.offer(frame)) {
+            closeNow(CloseCode.POLICY_VIOLATION, true);
+        }
+    }
+
+    /** Closes the connection with {@code code} after the frames already queued for it. */
+    public void close(CloseCode code) {
+        closeNow(code, false);
+    }
+
+    /** Sends {@code going_away} and closes with 1001 (graceful shutdown, §12). */
+    void goAway(int retryAfterMs) {
+        deliver(ServerFrames.goingAway(retryAfterMs));
+        close(CloseCode.GOING_AWAY);
+    }
+
+    /** Drops a dead connection without a close handshake (§9.2); presence {@code left} follows as for any close. */
+    void abort() {
+        closing = true;
+        transport.abort();
+        transport.execute(this::release);
+    }
+
+    private void closeNow(CloseCode code, boolean discardQueued) {
+        if (outbox.isSealed()) {
+            return;
+        }
+        closing = true;
+        log.debug("event=close app={} peer={} code={}", appId(), peerId(), code.code());
+        outbox.close(code.code(), code.reason(), discardQueued);
+        transport.execute(this::release);
+    }
+
+    /** Leaves every room (announcing {@code left}), the peer index and the app's connection count. I/O thread. */
+    private void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        if (expiry != null) {
+            expiry.cancel();
+        }
+        if (subscriptions != null) {
+            for (String channel : subscriptions.keySet()) {
+                tenant.hub.unsubscribe(this, channel);
+            }
+            subscriptions = null;
+        }
+        node.forget(this, tenant);
+    }
+
+    Transport transport() {
+        return transport;
+    }
+
+    @Override
+    public String toString() {
+        return "Session[app=" + appId() + " peer=" + peerId() + " remote=" + transport.remoteAddress() + "]";
+    }
+}

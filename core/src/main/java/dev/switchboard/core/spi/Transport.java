@@ -1,0 +1,36 @@
+package dev.switchboard.core.spi;
+
+/**
+ * The write-only side of one client connection, as the domain sees it. The domain never reads from a
+ * transport: inbound frames are pushed into {@link dev.switchboard.core.Session} by the transport's own handler.
+ *
+ * <p>Threading: {@link #execute} may be called from any thread. {@link #write}, {@link #flush}, {@link #close}
+ * are called only from tasks passed to {@code execute} (the connection's I/O thread). {@link #ping},
+ * {@link #abort} and {@link #pendingBytes} may be called from any thread.
+ */
+public interface Transport {
+
+    /** Runs {@code task} on this connection's I/O thread, after tasks submitted earlier. */
+    void execute(Runnable task);
+
+    /** Queues one text frame holding {@code utf8Json}; nothing reaches the socket before {@link #flush}. */
+    void write(byte[] utf8Json);
+
+    /** Pushes queued frames to the socket. */
+    void flush();
+
+    /** Sends a close frame after everything queued, then closes the connection. */
+    void close(int code, String reason);
+
+    /** Sends a WebSocket ping control frame (keepalive, protocol.md §9.2). */
+    void ping();
+
+    /** Drops the connection without a close handshake (dead peer, protocol.md §9.2). */
+    void abort();
+
+    /** Bytes handed to the transport but not yet written to the socket. */
+    long pendingBytes();
+
+    /** The peer's address for logs and throttling, e.g. {@code 127.0.0.1:51234}. */
+    String remoteAddress();
+}

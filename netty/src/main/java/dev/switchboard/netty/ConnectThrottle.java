@@ -1,0 +1,44 @@
+package dev.switchboard.netty;
+
+import java.net.InetAddress;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The per-source-IP connection-attempt limit of protocol.md §1.2: at most {@code attempts} upgrade attempts per
+ * {@code windowNanos} from one address, answered with HTTP 429 beyond that. Loopback sources are exempt by
+ * default (open-questions.md Q24). Fixed windows; stale entries are swept when the table grows.
+ */
+final class ConnectThrottle {
+    private static final int SWEEP_THRESHOLD = 4096;
+
+    private final int attempts;
+    private final long windowNanos;
+    private final boolean exemptLoopback;
+    private final ConcurrentHashMap<InetAddress, Window> windows = new ConcurrentHashMap<>();
+
+    ConnectThrottle(int attempts, long windowNanos, boolean exemptLoopback) {
+        this.attempts = attempts;
+        this.windowNanos = windowNanos;
+        this.exemptLoopback = exemptLoopback;
+    }
+
+    /** Counts one attempt from {@code source}; false if it is over the limit. */
+    boolean tryAcquire(InetAddress source, long nowNanos) {
+        if (attempts <= 0 || (exemptLoopback && source.isLoopbackAddress())) {
+            return true;
+        }
+        if (windows.size() > SWEEP_THRESHOLD) {
+            windows.values().removeIf(window -> nowNanos - window.start >= windowNanos);
+        }
+        Window window = windows.compute(source, (address, current) -> {
+            if (current == null || nowNanos - current.start >= windowNanos) {
+                return new Window(nowNanos, 1);
+            }
+            return new Window(current.start, current.count + 1);
+        });
+        return window.count <= attempts;
+    }
+
+    private record Window(long start, int count) {
+    }
+}

@@ -1,0 +1,102 @@
+package dev.switchboard.netty;
+
+import dev.switchboard.core.Node;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The listening socket: binds, picks the fastest available I/O transport, and stops in two steps. */
+public final class NettyServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(NettyServer.class);
+
+    private final EventLoopGroup group;
+    private final Channel listener;
+    private final String transportName;
+
+    private NettyServer(EventLoopGroup group, Channel listener, String transportName) {
+        this.group = group;
+        this.listener = listener;
+        this.transportName = transportName;
+    }
+
+    /** Binds and starts serving; throws if the address cannot be bound. */
+    public static NettyServer start(NettyServerConfig config, Node node, HttpRoutes routes) throws InterruptedException {
+        IoChoice io = IoChoice.select(config.transport());
+        int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("switchboard-io", true),
+                io.factory());
+        try {
+            ConnectThrottle throttle = new ConnectThrottle(config.connectAttempts(), config.connectWindow().toNanos(),
+                    config.exemptLoopback());
+            Channel listener = new ServerBootstrap()
+                    .group(group)
+                    .channel(io.channelClass())
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ServerInitializer(node, routes, throttle))
+                    .bind(config.host(), config.port())
+                    .sync()
+                    .channel();
+            log.info("event=listening address={} transport={} io_threads={}", listener.localAddress(), io.name(), threads);
+            return new NettyServer(group, listener, io.name());
+        } catch (InterruptedException | RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** {@code io_uring}, {@code epoll} or {@code nio}. */
+    public String transportName() {
+        return transportName;
+    }
+
+    /** Stops accepting new connections; open ones stay (step one of a graceful drain). */
+    public void stopAccepting() {
+        listener.close().syncUninterruptibly();
+    }
+
+    /** Closes every connection and stops the event loops. */
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    private record IoChoice(String name, IoHandlerFactory factory, Class<? extends ServerChannel> channelClass) {
+        static IoChoice select(String wanted) {
+            boolean auto = wanted == null || wanted.equals("auto");
+            if ((auto || wanted.equals("io_uring")) && IoUring.isAvailable()) {
+                return new IoChoice("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class);
+            }
+            if ((auto || wanted.equals("epoll")) && Epoll.isAvailable()) {
+                return new IoChoice("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class);
+            }
+            if (auto || wanted.equals("nio")) {
+                return new IoChoice("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class);
+            }
+            throw new IllegalArgumentException("transport " + wanted + " is not available on this machine");
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.switchboard.netty;
+
+import dev.switchboard.core.spi.Transport;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link Transport} over one Netty channel. Frames are wrapped, not copied: the domain's encoded bytes are
+ * immutable and shared by every recipient of a fan-out.
+ */
+final class NettyTransport implements Transport {
+    /** A peer that does not read its close frame within this time is cut off. */
+    private static final long CLOSE_TIMEOUT_SECONDS = 3;
+
+    private final Channel channel;
+
+    NettyTransport(Channel channel) {
+        this.channel = channel;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        try {
+            channel.eventLoop().execute(task);
+        } catch (RejectedExecutionException e) {
+            // The event loop is shutting down: the channel is being closed with it, nothing left to do.
+        }
+    }
+
+    @Override
+    public void write(byte[] utf8Json) {
+        channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(utf8Json)), channel.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        channel.flush();
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        if (!channel.isActive()) {
+            return;
+        }
+        channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        channel.eventLoop().schedule(() -> {
+            channel.close();
+        }, CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void ping() {
+        if (channel.isActive()) {
+            channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+        }
+    }
+
+    @Override
+    public void abort() {
+        channel.close();
+    }
+
+    @Override
+    public long pendingBytes() {
+        ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+        return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    }
+
+    @Override
+    public String remoteAddress() {
+        return String.valueOf(channel.remoteAddress());
+    }
+}

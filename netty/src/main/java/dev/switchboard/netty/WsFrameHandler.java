@@ -1,0 +1,73 @@
+package dev.switchboard.netty;
+
+import dev.switchboard.core.Session;
+import dev.switchboard.protocol.CloseCode;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Feeds one admitted connection's WebSocket frames to its {@link Session}: text frames as their UTF-8 bytes,
+ * binary frames as a protocol error, control frames as proof of life. Oversized messages close with 1009.
+ */
+final class WsFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+    private static final Logger log = LoggerFactory.getLogger(WsFrameHandler.class);
+
+    private final Session session;
+
+    WsFrameHandler(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        switch (frame) {
+            case TextWebSocketFrame text -> session.onText(ByteBufUtil.getBytes(text.content()));
+            case BinaryWebSocketFrame ignored -> session.onBinary();
+            case PingWebSocketFrame ping -> {
+                session.onControlFrame();
+                ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()), ctx.voidPromise());
+            }
+            case PongWebSocketFrame ignored -> session.onControlFrame();
+            case CloseWebSocketFrame close -> {
+                int status = close.statusCode();
+                CloseWebSocketFrame echo = status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, "");
+                ctx.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
+            }
+            default -> session.onBinary();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        session.onTransportClosed();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            session.close(CloseCode.MESSAGE_TOO_BIG);
+        } else if (cause instanceof CorruptedWebSocketFrameException) {
+            // The frame decoder already answered with the matching close code (1002, 1007 or 1009).
+            ctx.close();
+        } else if (cause instanceof IOException) {
+            ctx.close();
+        } else {
+            log.warn("event=connection_error session={}", session, cause);
+            ctx.close();
+        }
+    }
+}

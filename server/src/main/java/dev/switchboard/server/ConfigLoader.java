@@ -1,0 +1,352 @@
+package dev.switchboard.server;
+
+import dev.switchboard.core.NodeSettings;
+import dev.switchboard.core.auth.Action;
+import dev.switchboard.core.auth.AppConfig;
+import dev.switchboard.core.auth.AppLimits;
+import dev.switchboard.core.auth.KeyConfig;
+import dev.switchboard.core.auth.KeyType;
+import dev.switchboard.core.auth.Keyring;
+import dev.switchboard.netty.NettyServerConfig;
+import dev.switchboard.protocol.Channels;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Reads the YAML configuration (auth.md §1 shape plus {@code server:}) and validates all of it before anything
+ * listens. Every refusal names the field path and the reason; unknown fields are refused too, so a typo in a
+ * limit does not silently fall back to the default.
+ */
+public final class ConfigLoader {
+    private static final YAMLMapper YAML = new YAMLMapper();
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+    private static final int MIN_SECRET_BYTES = 32;
+
+    private final String source;
+
+    private ConfigLoader(String source) {
+        this.source = source;
+    }
+
+    /** Loads and validates {@code file}. */
+    public static SwitchboardConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), "", "cannot read file: " + e.getMessage());
+        }
+        return parse(file.toString(), text);
+    }
+
+    /** Validates YAML text; {@code source} names it in errors. */
+    public static SwitchboardConfig parse(String source, String yaml) throws ConfigException {
+        return new ConfigLoader(source).read(yaml);
+    }
+
+    private SwitchboardConfig read(String yaml) throws ConfigException {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JacksonException e) {
+            throw new ConfigException(source, "", "not valid YAML: " + e.getOriginalMessage());
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw fail("", "the file is empty; it needs at least an 'apps' list");
+        }
+        object(root, "");
+        allowOnly(root, "", Set.of("server", "apps"));
+
+        JsonNode server = root.path("server");
+        if (!server.isMissingNode() && !server.isNull()) {
+            object(server, "server");
+        }
+        allowOnly(server, "server", Set.of("host", "port", "ioThreads", "transport", "maxMessageSize",
+                "outboxMaxBytes", "keepalive", "rateLimit", "connectThrottle", "drain"));
+        NettyServerConfig listener = listener(server);
+        NodeSettings node = nodeSettings(server);
+
+        JsonNode appsNode = root.path("apps");
+        if (!appsNode.isArray() || appsNode.isEmpty()) {
+            throw fail("apps", "must be a non-empty list of apps");
+        }
+        List<AppConfig> apps = new ArrayList<>();
+        Set<String> appIds = new HashSet<>();
+        Set<String> keyIds = new HashSet<>();
+        for (int i = 0; i < appsNode.size(); i++) {
+            AppConfig app = app(appsNode.get(i), "apps[" + i + "]", keyIds);
+            if (!appIds.add(app.id())) {
+                throw fail("apps[" + i + "].id", "duplicate app id " + app.id());
+            }
+            apps.add(app);
+        }
+        try {
+            new Keyring(apps);
+        } catch (IllegalArgumentException e) {
+            throw fail("apps", e.getMessage());
+        }
+        return new SwitchboardConfig(listener, node, apps);
+    }
+
+    private NettyServerConfig listener(JsonNode server) throws ConfigException {
+        String host = text(server, "server", "host", "127.0.0.1");
+        int port = integer(server, "server", "port", 7070, 0, 65535);
+        int ioThreads = integer(server, "server", "ioThreads", 0, 0, 1024);
+        String transport = text(server, "server", "transport", "auto");
+        if (!Set.of("auto", "io_uring", "epoll", "nio").contains(transport)) {
+            throw fail("server.transport", "must be one of auto, io_uring, epoll, nio");
+        }
+        JsonNode throttle = section(server, "server", "connectThrottle",
+                Set.of("attempts", "window", "exemptLoopback"));
+        return new NettyServerConfig(host, port, ioThreads, transport,
+                integer(throttle, "server.connectThrottle", "attempts", 60, 0, Integer.MAX_VALUE),
+                duration(throttle, "server.connectThrottle", "window", Duration.ofSeconds(60)),
+                bool(throttle, "server.connectThrottle", "exemptLoopback", true));
+    }
+
+    private NodeSettings nodeSettings(JsonNode server) throws ConfigException {
+        NodeSettings defaults = NodeSettings.defaults();
+        JsonNode keepalive = section(server, "server", "keepalive", Set.of("interval", "grace"));
+        JsonNode rate = section(server, "server", "rateLimit", Set.of("burst", "perSecond"));
+        int maxMessageSize = integer(server, "server", "maxMessageSize", defaults.maxMessageSize(), 1, 16 << 20);
+        long outbox = integer(server, "server", "outboxMaxBytes", (int) defaults.outboxMaxBytes(), 1, Integer.MAX_VALUE);
+        if (outbox < maxMessageSize + 4096L) {
+            throw fail("server.outboxMaxBytes", "must hold at least one maximal frame (" + (maxMessageSize + 4096) + " bytes)");
+        }
+        Duration interval = duration(keepalive, "server.keepalive", "interval", defaults.pingInterval());
+        Duration grace = duration(keepalive, "server.keepalive", "grace", defaults.pingGrace());
+        if (interval.isZero() || grace.isZero()) {
+            throw fail("server.keepalive", "interval and grace must be positive");
+        }
+        int burst = integer(rate, "server.rateLimit", "burst", defaults.rateBurst(), 1, Integer.MAX_VALUE);
+        JsonNode perSecondNode = rate.path("perSecond");
+        double perSecond = defaults.ratePerSecond();
+        if (!perSecondNode.isMissingNode() && !perSecondNode.isNull()) {
+            if (!perSecondNode.isNumber() || perSecondNode.asDouble() <= 0) {
+                throw fail("server.rateLimit.perSecond", "must be a positive number");
+            }
+            perSecond = perSecondNode.asDouble();
+        }
+        Duration drain = duration(server, "server", "drain", defaults.drainTimeout());
+        return new NodeSettings(maxMessageSize, burst, perSecond, outbox, interval, grace, drain);
+    }
+
+    private AppConfig app(JsonNode node, String path, Set<String> keyIds) throws ConfigException {
+        object(node, path);
+        allowOnly(node, path, Set.of("id", "suspended", "limits", "keys"));
+        String id = requiredText(node, path, "id");
+        boolean suspended = bool(node, path, "suspended", false);
+        JsonNode limitsNode = section(node, path, "limits", Set.of("maxConcurrentConnections", "maxMessagesPerPeriod"));
+        Integer maxConnections = optionalLong(limitsNode, path + ".limits", "maxConcurrentConnections") == null ? null
+                : (int) Math.min(Integer.MAX_VALUE, optionalLong(limitsNode, path + ".limits", "maxConcurrentConnections"));
+        Long maxMessages = optionalLong(limitsNode, path + ".limits", "maxMessagesPerPeriod");
+        JsonNode keysNode = node.path("keys");
+        if (!keysNode.isArray() || keysNode.isEmpty()) {
+            throw fail(path + ".keys", "must be a non-empty list of keys");
+        }
+        List<KeyConfig> keys = new ArrayList<>();
+        for (int i = 0; i < keysNode.size(); i++) {
+            String keyPath = path + ".keys[" + i + "]";
+            KeyConfig key = key(keysNode.get(i), keyPath);
+            if (!keyIds.add(key.id())) {
+                throw fail(keyPath + ".id", "duplicate key id " + key.id() + " (key ids are unique across all apps)");
+            }
+            keys.add(key);
+        }
+        return new AppConfig(id, suspended, new AppLimits(maxConnections, maxMessages), keys);
+    }
+
+    private KeyConfig key(JsonNode node, String path) throws ConfigException {
+        object(node, path);
+        allowOnly(node, path, Set.of("type", "id", "secret", "channelPatterns", "actions", "allowedOrigins", "enabled"));
+        String typeName = requiredText(node, path, "type");
+        KeyType type = switch (typeName) {
+            case "secret" -> KeyType.SECRET;
+            case "publishable" -> KeyType.PUBLISHABLE;
+            default -> throw fail(path + ".type", "must be 'secret' or 'publishable', not '" + typeName + "'");
+        };
+        String id = requiredText(node, path, "id");
+        String secret = null;
+        if (type == KeyType.PUBLISHABLE) {
+            if (!id.startsWith("pk_live_")) {
+                throw fail(path + ".id", "a publishable key id starts with pk_live_");
+            }
+            if (node.has("secret")) {
+                throw fail(path + ".secret", "publishable keys have no secret; the id itself is the credential");
+            }
+        } else {
+            if (!id.startsWith("sk_id_")) {
+                throw fail(path + ".id", "a secret key id starts with sk_id_");
+            }
+            secret = requiredText(node, path, "secret");
+            if (secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
+                throw fail(path + ".secret", "must be at least " + MIN_SECRET_BYTES
+                        + " bytes (HS256 needs a 256-bit key); generate one with ./switchboard keys new");
+            }
+        }
+        List<String> patterns = strings(node, path, "channelPatterns");
+        for (int i = 0; i < patterns.size(); i++) {
+            if (!Channels.isValidName(patterns.get(i))) {
+                throw fail(path + ".channelPatterns[" + i + "]", "must be 1-256 bytes without control characters");
+            }
+        }
+        Set<Action> actions = EnumSet.noneOf(Action.class);
+        List<String> actionNames = strings(node, path, "actions");
+        for (int i = 0; i < actionNames.size(); i++) {
+            String name = actionNames.get(i);
+            Action action = Action.fromWire(name).orElse(null);
+            if (action == null) {
+                throw fail(path + ".actions[" + i + "]",
+                        "unknown action '" + name + "'; expected subscribe, publish, presence or send");
+            }
+            actions.add(action);
+        }
+        List<String> origins = strings(node, path, "allowedOrigins");
+        if (type == KeyType.SECRET && !origins.isEmpty()) {
+            throw fail(path + ".allowedOrigins", "only publishable keys are checked against the Origin header");
+        }
+        return new KeyConfig(type, id, secret, patterns, actions, origins, bool(node, path, "enabled", true));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Typed field readers
+    // ---------------------------------------------------------------------------------------------------------
+
+    private JsonNode section(JsonNode parent, String path, String name, Set<String> allowed) throws ConfigException {
+        JsonNode node = parent.path(name);
+        if (node.isMissingNode() || node.isNull()) {
+            return node;
+        }
+        object(node, path + "." + name);
+        allowOnly(node, path + "." + name, allowed);
+        return node;
+    }
+
+    private void object(JsonNode node, String path) throws ConfigException {
+        if (!node.isObject()) {
+            throw fail(path, "must be a mapping");
+        }
+    }
+
+    private void allowOnly(JsonNode node, String path, Set<String> allowed) throws ConfigException {
+        if (!node.isObject()) {
+            return;
+        }
+        Iterator<Map.Entry<String, JsonNode>> fields = node.properties().iterator();
+        while (fields.hasNext()) {
+            String name = fields.next().getKey();
+            if (!allowed.contains(name)) {
+                throw fail(path.isEmpty() ? name : path + "." + name, "unknown field; expected one of "
+                        + allowed.stream().sorted().toList());
+            }
+        }
+    }
+
+    private String requiredText(JsonNode node, String path, String name) throws ConfigException {
+        JsonNode value = node.path(name);
+        if (!value.isString() || value.asString().isEmpty()) {
+            throw fail(path + "." + name, "is required and must be a non-empty string");
+        }
+        return value.asString();
+    }
+
+    private String text(JsonNode node, String path, String name, String fallback) throws ConfigException {
+        JsonNode value = node.path(name);
+        if (value.isMissingNode() || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isString() || value.asString().isEmpty()) {
+            throw fail(path + "." + name, "must be a non-empty string");
+        }
+        return value.asString();
+    }
+
+    private int integer(JsonNode node, String path, String name, int fallback, int min, int max) throws ConfigException {
+        JsonNode value = node.path(name);
+        if (value.isMissingNode() || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isIntegralNumber() || value.asLong() < min || value.asLong() > max) {
+            throw fail(path + "." + name, "must be an integer from " + min + " to " + max);
+        }
+        return value.asInt();
+    }
+
+    private Long optionalLong(JsonNode node, String path, String name) throws ConfigException {
+        JsonNode value = node.path(name);
+        if (value.isMissingNode() || value.isNull()) {
+            return null;
+        }
+        if (!value.isIntegralNumber() || value.asLong() < 0) {
+            throw fail(path + "." + name, "must be a non-negative integer, or null for unlimited");
+        }
+        return value.asLong();
+    }
+
+    private boolean bool(JsonNode node, String path, String name, boolean fallback) throws ConfigException {
+        JsonNode value = node.path(name);
+        if (value.isMissingNode() || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isBoolean()) {
+            throw fail(path + "." + name, "must be true or false");
+        }
+        return value.asBoolean();
+    }
+
+    private List<String> strings(JsonNode node, String path, String name) throws ConfigException {
+        JsonNode value = node.path(name);
+        if (value.isMissingNode() || value.isNull()) {
+            return List.of();
+        }
+        if (!value.isArray()) {
+            throw fail(path + "." + name, "must be a list of strings");
+        }
+        List<String> result = new ArrayList<>();
+        for (int i = 0; i < value.size(); i++) {
+            if (!value.get(i).isString()) {
+                throw fail(path + "." + name + "[" + i + "]", "must be a string");
+            }
+            result.add(value.get(i).asString());
+        }
+        return result;
+    }
+
+    /** A duration: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, or a bare number of seconds. */
+    private Duration duration(JsonNode node, String path, String name, Duration fallback) throws ConfigException {
+        JsonNode value = node.path(name);
+        if (value.isMissingNode() || value.isNull()) {
+            return fallback;
+        }
+        Matcher m = DURATION.matcher(value.isIntegralNumber() ? value.asString() + "s" : value.asString());
+        if (!(value.isString() || value.isIntegralNumber()) || !m.matches()) {
+            throw fail(path + "." + name, "must be a duration such as 250ms, 30s, 5m or 1h");
+        }
+        long amount = Long.parseLong(m.group(1));
+        return switch (m.group(2) == null ? "s" : m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofSeconds(amount);
+        };
+    }
+
+    private ConfigException fail(String field, String reason) {
+        return new ConfigException(source, field, reason);
+    }
+}

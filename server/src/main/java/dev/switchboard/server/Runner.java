@@ -1,0 +1,32 @@
+package dev.switchboard.server;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import sun.misc.Signal;
+
+/**
+ * Runs a server until SIGTERM or SIGINT, then drains it (protocol.md §12) and returns 0, so a supervisor sees a
+ * clean exit after a graceful stop.
+ */
+final class Runner {
+    private Runner() {
+    }
+
+    static int runUntilSignalled(SwitchboardConfig config, Consumer<SwitchboardServer> onStarted) throws Exception {
+        CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), signal -> stop.countDown());
+        Signal.handle(new Signal("INT"), signal -> stop.countDown());
+        SwitchboardServer server;
+        try {
+            server = SwitchboardServer.start(config);
+        } catch (Exception e) {
+            System.err.println("switchboard: cannot listen on " + config.listener().host() + ":"
+                    + config.listener().port() + ": " + e.getMessage());
+            return 1;
+        }
+        onStarted.accept(server);
+        stop.await();
+        server.close();
+        return 0;
+    }
+}
