@@ -89,8 +89,9 @@ public final class Node {
         }
         Session session = new Session(this, tenant, identity, transport);
         sessions.add(session);
-        tenant.hub.addPeer(session);
+        // welcome first (§2.3): only then may other connections find this one for a send or a kick.
         session.start();
+        tenant.hub.addPeer(session);
         log.debug("event=open app={} peer={} remote={}", tenant.config.id(), identity.peerId(),
                 transport.remoteAddress());
         return new Opening.Opened(session);
