@@ -2,7 +2,9 @@ package dev.switchboard.netty;
 
 /**
  * Plain HTTP routes served beside the WebSocket endpoint (the REST control plane, health, metrics). The
- * transport hands over a complete request and writes back whatever the routes answer; routes never see Netty.
+ * transport asks {@link #screen} once the headers are in, then reads the body (at most
+ * {@code Limits.MAX_REST_BODY_BYTES}, else 413 without reading it whole) and hands the complete request to
+ * {@link #handle}; routes never see Netty.
  */
 @FunctionalInterface
 public interface HttpRoutes {
@@ -12,6 +14,16 @@ public interface HttpRoutes {
      * {@code not_found}). Called on an I/O thread: must not block.
      */
     HttpReply handle(HttpCall request);
+
+    /**
+     * Looks at a request before its body is read (rest-api.md §1.3: route and authentication come before the
+     * body-size check). A non-null reply is sent at once and the body is never read (the connection is closed
+     * if one was announced); null lets the transport read the body and call {@link #handle}. {@code head.body()}
+     * is empty. Called on an I/O thread: must not block. The default screens nothing.
+     */
+    default HttpReply screen(HttpCall head) {
+        return null;
+    }
 
     /** No routes besides the WebSocket endpoint. */
     HttpRoutes NONE = request -> null;

@@ -5,12 +5,12 @@ import dev.switchboard.protocol.Limits;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
  * The pipeline of a fresh connection: HTTP/1.1 with request lines and headers up to 64 KiB (a JWT with full
- * metadata claims makes a ~17 KB query string; protocol.md §1.1), bodies up to the REST cap, then the router.
+ * metadata claims makes a ~17 KB query string; protocol.md §1.1), then the router, which counts bodies against
+ * the REST cap itself (no aggregator: a 413 must not require reading the body whole, rest-api.md §1.2).
  * After a WebSocket upgrade the HTTP handlers are swapped for the frame handlers.
  */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
@@ -31,7 +31,6 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 .setMaxHeaderSize(Limits.MAX_HTTP_HEADER_BYTES);
         channel.pipeline()
                 .addLast("http-codec", new HttpServerCodec(decoderConfig))
-                .addLast("http-aggregator", new HttpObjectAggregator(Limits.MAX_REST_BODY_BYTES))
                 .addLast("http-router", new HttpRouter(node, routes, throttle));
     }
 }

@@ -9,6 +9,8 @@ import dev.switchboard.core.auth.KeyType;
 import dev.switchboard.core.auth.Keyring;
 import dev.switchboard.netty.NettyServerConfig;
 import dev.switchboard.protocol.Channels;
+import dev.switchboard.server.rest.Plan;
+import dev.switchboard.server.rest.RestRateLimit;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -77,7 +80,7 @@ public final class ConfigLoader {
             object(server, "server");
         }
         allowOnly(server, "server", Set.of("host", "port", "ioThreads", "transport", "maxMessageSize",
-                "outboxMaxBytes", "keepalive", "rateLimit", "connectThrottle", "drain"));
+                "outboxMaxBytes", "keepalive", "rateLimit", "connectThrottle", "drain", "restRateLimit"));
         NettyServerConfig listener = listener(server);
         NodeSettings node = nodeSettings(server);
 
@@ -86,6 +89,7 @@ public final class ConfigLoader {
             throw fail("apps", "must be a non-empty list of apps");
         }
         List<AppConfig> apps = new ArrayList<>();
+        Map<String, Plan> plans = new HashMap<>();
         Set<String> appIds = new HashSet<>();
         Set<String> keyIds = new HashSet<>();
         for (int i = 0; i < appsNode.size(); i++) {
@@ -94,13 +98,41 @@ public final class ConfigLoader {
                 throw fail("apps[" + i + "].id", "duplicate app id " + app.id());
             }
             apps.add(app);
+            Plan plan = plan(appsNode.get(i), "apps[" + i + "]");
+            if (plan != null) {
+                plans.put(app.id(), plan);
+            }
         }
         try {
             new Keyring(apps);
         } catch (IllegalArgumentException e) {
             throw fail("apps", e.getMessage());
         }
-        return new SwitchboardConfig(listener, node, apps);
+        return new SwitchboardConfig(listener, node, apps, restRateLimit(server), plans);
+    }
+
+    /** {@code server.restRateLimit} (rest-api.md §1.5); rates of 0 disable a limit. */
+    private RestRateLimit restRateLimit(JsonNode server) throws ConfigException {
+        RestRateLimit d = RestRateLimit.DEFAULTS;
+        String path = "server.restRateLimit";
+        JsonNode node = section(server, "server", "restRateLimit",
+                Set.of("perKey", "perKeyBurst", "perIp", "perIpBurst", "exemptLoopback"));
+        return new RestRateLimit(integer(node, path, "perKey", d.perKey(), 0, 1_000_000),
+                integer(node, path, "perKeyBurst", d.perKeyBurst(), 1, 1_000_000),
+                integer(node, path, "perIp", d.perIp(), 0, 1_000_000),
+                integer(node, path, "perIpBurst", d.perIpBurst(), 1, 1_000_000),
+                bool(node, path, "exemptLoopback", d.exemptLoopback()));
+    }
+
+    /** {@code apps[i].plan}: the plan fields reported by {@code GET /v1/usage}; null when absent. */
+    private Plan plan(JsonNode app, String path) throws ConfigException {
+        JsonNode node = section(app, path, "plan", Set.of("name", "overagesAllowed", "overagesEnabled"));
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        boolean allowed = bool(node, path + ".plan", "overagesAllowed", false);
+        return new Plan(text(node, path + ".plan", "name", null), allowed,
+                bool(node, path + ".plan", "overagesEnabled", allowed));
     }
 
     private NettyServerConfig listener(JsonNode server) throws ConfigException {
@@ -148,7 +180,7 @@ public final class ConfigLoader {
 
     private AppConfig app(JsonNode node, String path, Set<String> keyIds) throws ConfigException {
         object(node, path);
-        allowOnly(node, path, Set.of("id", "suspended", "limits", "keys"));
+        allowOnly(node, path, Set.of("id", "suspended", "limits", "keys", "plan"));
         String id = requiredText(node, path, "id");
         boolean suspended = bool(node, path, "suspended", false);
         JsonNode limitsNode = section(node, path, "limits", Set.of("maxConcurrentConnections", "maxMessagesPerPeriod"));

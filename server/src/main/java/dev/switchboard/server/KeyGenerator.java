@@ -3,19 +3,19 @@ package dev.switchboard.server;
 import java.security.SecureRandom;
 
 /** Fresh key material in the shapes of open-questions.md Q36: {@code pk_live_…}, {@code sk_id_…}, {@code sk_secret_…}. */
-final class KeyGenerator {
+public final class KeyGenerator {
     private static final char[] ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz".toCharArray();
     private final SecureRandom random = new SecureRandom();
 
-    String publishableId() {
+    public String publishableId() {
         return "pk_live_" + random(24);
     }
 
-    String secretId() {
+    public String secretId() {
         return "sk_id_" + random(24);
     }
 
-    String secret() {
+    public String secret() {
         return "sk_secret_" + random(40);
     }
 

@@ -3,16 +3,21 @@ package dev.switchboard.server;
 import dev.switchboard.core.NodeSettings;
 import dev.switchboard.core.auth.AppConfig;
 import dev.switchboard.netty.NettyServerConfig;
+import dev.switchboard.server.rest.Plan;
+import dev.switchboard.server.rest.RestRateLimit;
 import java.util.List;
+import java.util.Map;
 
 /**
- * A validated configuration: the listener, the node's tunables and the apps with their keys (auth.md §1).
- * Produced by {@link ConfigLoader}; immutable.
+ * A validated configuration: the listener, the node's tunables, the apps with their keys (auth.md §1), the REST
+ * request limits and each app's usage plan. Produced by {@link ConfigLoader}; immutable.
  */
-public record SwitchboardConfig(NettyServerConfig listener, NodeSettings node, List<AppConfig> apps) {
+public record SwitchboardConfig(NettyServerConfig listener, NodeSettings node, List<AppConfig> apps,
+                                RestRateLimit restRateLimit, Map<String, Plan> plans) {
 
     public SwitchboardConfig {
         apps = List.copyOf(apps);
+        plans = Map.copyOf(plans);
     }
 
     /** The same configuration on another host and port (command-line overrides). */
@@ -20,6 +25,6 @@ public record SwitchboardConfig(NettyServerConfig listener, NodeSettings node, L
         NettyServerConfig l = listener;
         return new SwitchboardConfig(new NettyServerConfig(host == null ? l.host() : host,
                 port == null ? l.port() : port, l.ioThreads(), l.transport(), l.connectAttempts(), l.connectWindow(),
-                l.exemptLoopback()), node, apps);
+                l.exemptLoopback()), node, apps, restRateLimit, plans);
     }
 }

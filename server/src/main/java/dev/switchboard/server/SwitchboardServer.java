@@ -6,7 +6,7 @@ import dev.switchboard.core.spi.Clock;
 import dev.switchboard.netty.HttpRoutes;
 import dev.switchboard.netty.NettyServer;
 import dev.switchboard.netty.WheelScheduler;
-import java.nio.charset.StandardCharsets;
+import dev.switchboard.server.rest.RestApi;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +34,11 @@ public final class SwitchboardServer implements AutoCloseable {
     /** Starts serving {@code config}; returns once the port is bound. */
     public static SwitchboardServer start(SwitchboardConfig config) throws InterruptedException {
         WheelScheduler scheduler = new WheelScheduler();
-        Node node = new Node(new Keyring(config.apps()), config.node(), Clock.SYSTEM, scheduler);
+        Keyring keyring = new Keyring(config.apps());
+        Node node = new Node(keyring, config.node(), Clock.SYSTEM, scheduler);
         try {
-            NettyServer listener = NettyServer.start(config.listener(), node, routes());
+            HttpRoutes routes = new RestApi(node, keyring, config.restRateLimit(), config.plans(), Clock.SYSTEM);
+            NettyServer listener = NettyServer.start(config.listener(), node, routes);
             return new SwitchboardServer(config, node, scheduler, listener);
         } catch (InterruptedException | RuntimeException e) {
             node.stop();
@@ -45,15 +47,13 @@ public final class SwitchboardServer implements AutoCloseable {
         }
     }
 
-    private static HttpRoutes routes() {
-        byte[] healthy = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
-        return call -> call.method().equals("GET") && call.rawPath().equals("/healthz")
-                ? new HttpRoutes.HttpReply(200, healthy)
-                : null;
-    }
-
     public int port() {
         return listener.port();
+    }
+
+    /** The REST base, e.g. {@code http://127.0.0.1:7070} (endpoints live under {@code /v1}). */
+    public String httpOrigin() {
+        return "http://" + hostForUrl() + ":" + port();
     }
 
     /** The origin clients are configured with, e.g. {@code ws://127.0.0.1:7070} (the SDK appends {@code /v1}). */

@@ -1,0 +1,181 @@
+package dev.switchboard.server.rest;
+
+import dev.switchboard.core.Node;
+import dev.switchboard.core.Usage;
+import dev.switchboard.core.auth.Action;
+import dev.switchboard.core.auth.AppLimits;
+import dev.switchboard.core.auth.Key;
+import dev.switchboard.core.auth.TokenMinter;
+import dev.switchboard.core.auth.TokenRequest;
+import dev.switchboard.core.spi.Clock;
+import dev.switchboard.netty.HttpRoutes.HttpReply;
+import dev.switchboard.protocol.Channels;
+import dev.switchboard.protocol.Limits;
+import dev.switchboard.protocol.PeerIds;
+import dev.switchboard.protocol.RawJson;
+import dev.switchboard.protocol.ServerFrames.PresencePeer;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The five operations of rest-api.md §2–§6 for an already authenticated key. Each validates in the order of
+ * §1.3 and throws {@link RestProblem} for the first rule broken.
+ */
+final class ControlEndpoints {
+    private static final Logger log = LoggerFactory.getLogger(ControlEndpoints.class);
+    private static final String DEFAULT_FROM = "system";
+    /** "Unlimited" in the usage plan fields (open-questions.md Q34). */
+    private static final long UNLIMITED = Integer.MAX_VALUE;
+
+    private final Node node;
+    private final Map<String, Plan> plans;
+    private final Clock clock;
+
+    ControlEndpoints(Node node, Map<String, Plan> plans, Clock clock) {
+        this.node = node;
+        this.plans = plans;
+        this.clock = clock;
+    }
+
+    /** {@code POST /v1/tokens}: a connect JWT signed with the authenticating key (§2). */
+    HttpReply mint(Key key, byte[] body) {
+        long now = clock.currentTimeMillis() / 1000;
+        TokenRequest claims = MintRequest.parse(body).authorize(key, now);
+        String token = TokenMinter.mint(key.config(), claims);
+        log.info("event=rest_token_minted app={} key={} sub={} exp={}", key.app().id(), key.config().id(),
+                claims.sub(), claims.expiresAtSeconds());
+        return ok(RestJson.write(g -> {
+            g.writeStringProperty("token", token);
+            g.writeNumberProperty("expiresAt", claims.expiresAtSeconds());
+        }));
+    }
+
+    /** {@code GET /v1/channels/:id/peers}: the presence members of one subscription string (§3). */
+    HttpReply peers(Key key, RestRoute route) {
+        String channel = channel(route);
+        authorize(key, Action.PRESENCE, channel);
+        List<PresencePeer> peers = node.peers(key.app().id(), channel);
+        return ok(RestJson.write(g -> {
+            g.writeStringProperty("channel", channel);
+            g.writeName("peers");
+            g.writeStartArray();
+            for (PresencePeer peer : peers) {
+                g.writeStartObject();
+                g.writeStringProperty("peerId", peer.peerId());
+                if (peer.metadata() != null) {
+                    RestJson.writeRaw(g, "metadata", peer.metadata());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }));
+    }
+
+    /** {@code POST /v1/channels/:id/publish}: a message from a backend, counted against the quota (§4). */
+    HttpReply publish(Key key, RestRoute route, byte[] body) {
+        String channel = route.decodedId();
+        JsonNode root = RestJson.parseObject(body);
+        if (!root.has("data")) {
+            throw RestProblem.invalid("data is required (JSON null is allowed)");
+        }
+        RawJson data = RestJson.raw(root.get("data"));
+        String from = DEFAULT_FROM;
+        JsonNode fromNode = root.path("from");
+        if (!fromNode.isMissingNode() && !fromNode.isNull()) {
+            if (!fromNode.isString() || !PeerIds.isValidSubject(fromNode.asString())) {
+                throw RestProblem.invalid("from must be 1-128 printable ASCII characters");
+            }
+            from = fromNode.asString();
+        }
+        RawJson fromMetadata = MintRequest.object(root, "peerMetadata", Limits.MAX_PEER_METADATA_BYTES);
+        checkChannel(channel);
+        authorize(key, Action.PUBLISH, channel);
+        Node.Delivery delivery = node.publish(key.app().id(), channel, from, data, fromMetadata);
+        if (delivery.overQuota()) {
+            throw new RestProblem(RestError.OVER_MESSAGE_QUOTA, "the app's message quota is exhausted");
+        }
+        return ok(RestJson.write(g -> {
+            g.writeStringProperty("channel", channel);
+            g.writeNumberProperty("delivered", delivery.delivered());
+        }));
+    }
+
+    /** {@code DELETE /v1/peers/:id}: closes every connection of the peer in the key's app with 4020 (§5). */
+    HttpReply kick(Key key, RestRoute route) {
+        String peerId = route.decodedId();
+        if (!PeerIds.isValidSubject(peerId)) {
+            throw RestProblem.invalid("peer id must be 1-128 printable ASCII characters");
+        }
+        int closed = node.kick(key.app().id(), peerId);
+        log.info("event=rest_kick app={} key={} peer={} closed={}", key.app().id(), key.config().id(), peerId, closed);
+        return ok(RestJson.write(g -> {
+            g.writeStringProperty("peerId", peerId);
+            g.writeNumberProperty("closed", closed);
+        }));
+    }
+
+    /** {@code GET /v1/usage}: live counters since start and the configured caps (§6, Q34). */
+    HttpReply usage(Key key) {
+        Usage usage = node.usage(key.app().id());
+        AppLimits limits = key.app().limits();
+        Plan plan = plans.getOrDefault(key.app().id(), Plan.NONE);
+        return ok(RestJson.write(g -> {
+            g.writeStringProperty("appId", usage.appId());
+            g.writeNullProperty("periodStartUnix");
+            g.writeNullProperty("periodEndUnix");
+            g.writeNumberProperty("concurrentNow", usage.concurrentNow());
+            g.writeNumberProperty("peakConcurrent", usage.peakConcurrent());
+            g.writeNumberProperty("messagesUsed", usage.messagesUsed());
+            g.writeNumberProperty("overageMessages", 0);
+            g.writeNumberProperty("overageConnections", 0);
+            g.writeName("plan");
+            g.writeStartObject();
+            if (plan.name() == null) {
+                g.writeNullProperty("name");
+            } else {
+                g.writeStringProperty("name", plan.name());
+            }
+            g.writeNumberProperty("maxConcurrentConnections", limits.maxConcurrentConnections() == null
+                    ? UNLIMITED : limits.maxConcurrentConnections());
+            g.writeNumberProperty("maxMessagesPerPeriod", limits.maxMessagesPerPeriod() == null
+                    ? UNLIMITED : limits.maxMessagesPerPeriod());
+            g.writeBooleanProperty("overagesAllowed", plan.overagesAllowed());
+            g.writeBooleanProperty("overagesEnabled", plan.overagesAllowed() && plan.overagesEnabled());
+            g.writeEndObject();
+        }));
+    }
+
+    /** The decoded, valid, unreserved channel of a channel route. */
+    private static String channel(RestRoute route) {
+        String channel = route.decodedId();
+        checkChannel(channel);
+        return channel;
+    }
+
+    private static void checkChannel(String channel) {
+        if (!Channels.isValidName(channel)) {
+            throw RestProblem.invalid("channel name must be 1-256 bytes without control characters");
+        }
+        if (Channels.isReserved(channel)) {
+            throw new RestProblem(RestError.CHANNEL_RESERVED, "reserved channel prefix: " + channel);
+        }
+    }
+
+    /** Action first (403 action_not_permitted), then patterns (403 channel_not_authorized), per §1.3. */
+    private static void authorize(Key key, Action action, String channel) {
+        if (!key.config().actions().contains(action)) {
+            throw new RestProblem(RestError.ACTION_NOT_PERMITTED, "key lacks the '" + action.wire() + "' action");
+        }
+        if (!key.grants().allows(channel)) {
+            throw new RestProblem(RestError.CHANNEL_NOT_AUTHORIZED, "channel not in key's allowed patterns: "
+                    + channel);
+        }
+    }
+
+    private static HttpReply ok(byte[] json) {
+        return new HttpReply(200, json);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.switchboard.server.rest;
+
+import dev.switchboard.core.Node;
+import dev.switchboard.core.auth.Key;
+import dev.switchboard.core.auth.Keyring;
+import dev.switchboard.core.spi.Clock;
+import dev.switchboard.netty.HttpRoutes;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST control plane of rest-api.md on the WebSocket port, plus {@code GET /healthz} (§7). Enforces the
+ * check order of §1.3 across the transport's two calls: {@link #screen} does route (404), the per-IP limit,
+ * authentication (401) and the per-key limit (429) before the body is read; the transport then applies the
+ * 32 KiB cap (413); {@link #handle} validates (400), checks reserved names (400), actions and patterns (403)
+ * and executes.
+ */
+public final class RestApi implements HttpRoutes {
+    private static final Logger log = LoggerFactory.getLogger(RestApi.class);
+    private static final byte[] HEALTHY = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
+
+    private final Keyring keyring;
+    private final RestRateLimit rateLimit;
+    private final RequestThrottle perIp;
+    private final RequestThrottle perKey;
+    private final ControlEndpoints endpoints;
+
+    /**
+     * @param plans the configured plan of each app id; apps without one report {@link Plan#NONE}
+     */
+    public RestApi(Node node, Keyring keyring, RestRateLimit rateLimit, Map<String, Plan> plans, Clock clock) {
+        this.keyring = keyring;
+        this.rateLimit = rateLimit;
+        this.perIp = new RequestThrottle(rateLimit.perIp(), rateLimit.perIpBurst(), clock::nanoTime);
+        this.perKey = new RequestThrottle(rateLimit.perKey(), rateLimit.perKeyBurst(), clock::nanoTime);
+        this.endpoints = new ControlEndpoints(node, Map.copyOf(plans), clock);
+    }
+
+    @Override
+    public HttpReply screen(HttpCall head) {
+        RestRoute route = RestRoute.match(head.method(), head.rawPath());
+        if (route == null) {
+            return new RestProblem(RestError.NOT_FOUND, "no such endpoint: " + head.method() + " "
+                    + head.rawPath()).reply();
+        }
+        if (!route.authenticated()) {
+            return null;
+        }
+        boolean exempt = head.loopback() && rateLimit.exemptLoopback();
+        if (!exempt && !perIp.tryAcquire(head.remoteAddress())) {
+            return new RestProblem(RestError.RATE_LIMITED, "too many requests from this address").reply();
+        }
+        Optional<Key> key = keyring.authenticateRest(head.authorization());
+        if (key.isEmpty()) {
+            return unauthorized();
+        }
+        if (!exempt && !perKey.tryAcquire(key.get().config().id())) {
+            return new RestProblem(RestError.RATE_LIMITED, "too many requests with this key").reply();
+        }
+        return null;
+    }
+
+    @Override
+    public HttpReply handle(HttpCall call) {
+        RestRoute route = RestRoute.match(call.method(), call.rawPath());
+        if (route == null) {
+            return null;
+        }
+        if (!route.authenticated()) {
+            return new HttpReply(200, HEALTHY);
+        }
+        Optional<Key> key = keyring.authenticateRest(call.authorization());
+        if (key.isEmpty()) {
+            return unauthorized();
+        }
+        try {
+            return switch (route.endpoint()) {
+                case MINT -> endpoints.mint(key.get(), call.body());
+                case PEERS -> endpoints.peers(key.get(), route);
+                case PUBLISH -> endpoints.publish(key.get(), route, call.body());
+                case KICK -> endpoints.kick(key.get(), route);
+                case USAGE -> endpoints.usage(key.get());
+                case HEALTH -> new HttpReply(200, HEALTHY);
+            };
+        } catch (RestProblem problem) {
+            log.debug("event=rest_refused endpoint={} app={} key={} error={}", route.endpoint(),
+                    key.get().app().id(), key.get().config().id(), problem.error().code());
+            return problem.reply();
+        }
+    }
+
+    private static HttpReply unauthorized() {
+        return new RestProblem(RestError.UNAUTHORIZED,
+                "expected Authorization: Bearer <sk_id>:<sk_secret> of an enabled secret key").reply();
+    }
+}
