@@ -27,7 +27,7 @@ const MP_EVENTS = ['joined', 'left', 'state-change', 'peer-joined', 'peer-left',
  * attempt; `wire.frames` = [{ socket, dir: 'in'|'out', raw, frame }] in
  * arrival/send order; `wire.closes` = [{ socket, code, reason }].
  */
-export function recordingFactory() {
+export function recordingFactory({ origin } = {}) {
   const wire = { sockets: [], frames: [], closes: [], urls: [] };
   wire.factory = (url) => {
     const index = wire.sockets.length;
@@ -38,7 +38,7 @@ export function recordingFactory() {
     // running microtasks in between, so e.g. MeteredPeer would see a
     // presence snapshot before its awaited subscribe() continuation has
     // recorded the channel (an artefact of ws, not of the server).
-    const ws = new WebSocket(url, { allowSynchronousEvents: false });
+    const ws = new WebSocket(url, { allowSynchronousEvents: false, ...(origin ? { origin } : {}) });
     wire.sockets.push(ws);
     ws.addEventListener('message', (ev) => {
       if (typeof ev.data !== 'string') {
@@ -146,7 +146,7 @@ export class ClientPool {
    * { token } / { claims, key } (signed lazily through tokenProvider).
    */
   build(cred, opts = {}) {
-    const wire = recordingFactory();
+    const wire = recordingFactory({ origin: cred.origin });
     const credential = {};
     if (cred.apiKey !== undefined) credential.apiKey = cred.apiKey;
     else if (cred.token !== undefined) credential.tokenProvider = async () => cred.token;

@@ -8,6 +8,7 @@ export const KEYS = {
   pk: 'pk_live_conformance0000000000001', // "**", all actions
   pkRooms: 'pk_live_conformancerooms00000001', // "room-*" only, all actions
   pkNoSend: 'pk_live_conformancenosend0000001', // "**", no send
+  pkOrigin: 'pk_live_conformanceorigin00000001', // allowedOrigins: [ORIGIN]
   sk: { kid: 'sk_id_conformance000000000000001', secret: 'sk_secret_conformance00000000000000000001' },
   // app_other (tenant isolation)
   pkOther: 'pk_live_conformanceother00000001',
@@ -17,10 +18,15 @@ export const KEYS = {
   skSuspended: { kid: 'sk_id_conformancesuspended000001', secret: 'sk_secret_conformancesuspended00000000001' },
   // app_capped (maxConcurrentConnections: 1)
   pkCapped: 'pk_live_conformancecapped00000001',
+  // app_quota (maxMessagesPerPeriod: 3)
+  pkQuota: 'pk_live_conformancequota000000001',
 };
 
-function pkKey(id, channelPatterns = ['**'], actions = ALL_ACTIONS) {
-  return { type: 'publishable', id, channelPatterns, actions, allowedOrigins: [] };
+export const ALLOWED_ORIGIN = 'https://app.example.com';
+export const QUOTA = 3;
+
+function pkKey(id, channelPatterns = ['**'], actions = ALL_ACTIONS, allowedOrigins = []) {
+  return { type: 'publishable', id, channelPatterns, actions, allowedOrigins };
 }
 
 function skKey({ kid, secret }, channelPatterns = ['**'], actions = ALL_ACTIONS) {
@@ -39,6 +45,7 @@ export function defaultConfig() {
           pkKey(KEYS.pk),
           pkKey(KEYS.pkRooms, ['room-*']),
           pkKey(KEYS.pkNoSend, ['**'], ['subscribe', 'publish', 'presence']),
+          pkKey(KEYS.pkOrigin, ['**'], ALL_ACTIONS, [ALLOWED_ORIGIN]),
           skKey(KEYS.sk),
         ],
       },
@@ -59,6 +66,12 @@ export function defaultConfig() {
         suspended: false,
         limits: { maxConcurrentConnections: 1, maxMessagesPerPeriod: null },
         keys: [pkKey(KEYS.pkCapped)],
+      },
+      {
+        id: 'app_quota',
+        suspended: false,
+        limits: { maxConcurrentConnections: null, maxMessagesPerPeriod: QUOTA },
+        keys: [pkKey(KEYS.pkQuota)],
       },
     ],
   };

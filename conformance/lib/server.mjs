@@ -11,7 +11,7 @@
 //   SWITCHBOARD_JAVA  java executable (default "java" from PATH; needs a JDK 25)
 //   SWITCHBOARD_CONFORMANCE_LOG=1  mirror the server's stdout/stderr to ours
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, existsSync, copyFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -93,10 +93,17 @@ class ServerHandle {
   }
 
   async start(port) {
-    const jar = jarPath();
-    if (!existsSync(jar)) {
-      throw new Error(`Switchboard jar not found at ${jar} (set SWITCHBOARD_JAR or build the server first)`);
+    if (!this.jar) {
+      const source = jarPath();
+      if (!existsSync(source)) {
+        throw new Error(`Switchboard jar not found at ${source} (set SWITCHBOARD_JAR or build the server first)`);
+      }
+      // Run a private copy: a rebuild that rewrites the original jar while
+      // the JVM is running would otherwise break class loading mid-test.
+      this.jar = path.join(this.dir, 'switchboard.jar');
+      copyFileSync(source, this.jar);
     }
+    const jar = this.jar;
     this.port = port ?? (await freePort());
     const cfg = structuredClone(this.config);
     cfg.server = { ...(cfg.server ?? {}), host: HOST, port: this.port };

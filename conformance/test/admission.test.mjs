@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignallingConnectError } from '@metered-ca/realtime';
 import { useServer, T } from '../lib/harness.mjs';
-import { KEYS, signToken } from '../lib/fixtures.mjs';
+import { KEYS, ALLOWED_ORIGIN, signToken } from '../lib/fixtures.mjs';
 import { rejection, sleep } from '../lib/client.mjs';
 
 const ctx = useServer();
@@ -101,6 +101,45 @@ test('a connection beyond the app concurrent-connection cap is closed with 4010,
     }
   }
   assert.fail(`slot not freed within 5 s of closing the first connection: ${lastErr?.name} closeCode=${lastErr?.closeCode}`);
+});
+
+test('a JWT whose peerMetadata exceeds 4096 bytes is closed with 4001', T, async () => {
+  const peerMetadata = { blob: 'p'.repeat(4096 - JSON.stringify({ blob: '' }).length + 1) };
+  assert.equal(Buffer.byteLength(JSON.stringify(peerMetadata)), 4097);
+  await expectRejected({ token: signToken({ sub: 'adm-bigpm', peerMetadata }) }, 4001);
+});
+
+test('a JWT whose metadata exceeds 8192 bytes is closed with 4001', T, async () => {
+  const metadata = { blob: 'm'.repeat(8192 - JSON.stringify({ blob: '' }).length + 1) };
+  assert.equal(Buffer.byteLength(JSON.stringify(metadata)), 8193);
+  await expectRejected({ token: signToken({ sub: 'adm-bigmeta', metadata }) }, 4001);
+});
+
+test('a JWT whose sub is longer than 128 characters is closed with 4001', T, async () => {
+  await expectRejected({ token: signToken({ sub: 's'.repeat(129) }) }, 4001);
+});
+
+test('a JWT without sub is closed with 4001', T, async () => {
+  await expectRejected({ token: signToken({}) }, 4001);
+});
+
+test('a JWT whose nbf is more than 60 s in the future is closed with 4001', T, async () => {
+  await expectRejected({ token: signToken({ sub: 'adm-nbf', nbf: Math.floor(Date.now() / 1000) + 600 }) }, 4001);
+});
+
+test('a JWT whose channels claim is not an array of strings is closed with 4001', T, async () => {
+  await expectRejected({ token: signToken({ sub: 'adm-chan', channels: 'room-1' }) }, 4001);
+});
+
+test('a publishable key with allowedOrigins refuses a foreign Origin with 4001', T, async () => {
+  await expectRejected({ apiKey: KEYS.pkOrigin, origin: 'https://evil.example.com' }, 4001);
+});
+
+test('a publishable key with allowedOrigins accepts its own Origin and a missing Origin', T, async () => {
+  const own = await ctx.pool.connect({ apiKey: KEYS.pkOrigin, origin: ALLOWED_ORIGIN });
+  assert.equal(own.client.state, 'connected');
+  const none = await ctx.pool.connect({ apiKey: KEYS.pkOrigin });
+  assert.equal(none.client.state, 'connected');
 });
 
 test('a valid publishable key and a valid JWT both connect', T, async () => {

@@ -97,3 +97,17 @@ test('a channel that merely contains a reserved word is ordinary', T, async () =
   await c.client.subscribe('x_metered/y');
   await c.client.subscribe('_metered');
 });
+
+test('a connection may hold 100 subscriptions; the 101st distinct one rejects with channel_limit_exceeded', { timeout: 60_000 }, async () => {
+  const c = await ctx.pool.pk();
+  const base = chan('many');
+  for (let i = 0; i < 100; i++) await c.client.subscribe(`${base}-${i}`);
+  const err = await rejection(c.client.subscribe(`${base}-100`), 5000, '101st subscribe');
+  assert.equal(err.name, 'channel_limit_exceeded');
+  // Re-subscribing an existing channel does not count again.
+  await c.client.subscribe(`${base}-7`);
+  // Unsubscribing frees a slot.
+  await c.client.unsubscribe(`${base}-0`);
+  await c.client.subscribe(`${base}-100`);
+  assert.equal(c.client.state, 'connected');
+});

@@ -77,6 +77,20 @@ test('welcome.metadata passes the JWT metadata claim through untouched', T, asyn
   assert.deepEqual(c.welcome.iceServers, metadata.iceServers);
 });
 
+test('a JWT carrying 8 KB metadata and 4 KB peerMetadata (a ~17 KB query string) connects', T, async () => {
+  const metadata = { blob: 'm'.repeat(8192 - JSON.stringify({ blob: '' }).length) };
+  const peerMetadata = { blob: 'p'.repeat(4096 - JSON.stringify({ blob: '' }).length) };
+  assert.equal(Buffer.byteLength(JSON.stringify(metadata)), 8192);
+  assert.equal(Buffer.byteLength(JSON.stringify(peerMetadata)), 4096);
+  const c = await ctx.pool.jwt({ sub: 'welcome-big', metadata, peerMetadata });
+  assert.ok(c.wire.urls[0].length > 16_000, `connect URL is ${c.wire.urls[0].length} chars`);
+  assert.deepEqual(c.wire.inbound('welcome')[0].metadata, metadata);
+  const other = await ctx.pool.pk();
+  await c.client.send(other.peerId, 'big-hello');
+  const d = await other.rec.waitFor('direct', (e) => e.from === 'welcome-big');
+  assert.deepEqual(d.fromMetadata, peerMetadata);
+});
+
 test('a JWT without a metadata claim gets a welcome without metadata', T, async () => {
   const c = await ctx.pool.jwt({ sub: 'welcome-nometa', peerMetadata: { username: 'NoMeta' } });
   const w = c.wire.inbound('welcome')[0];
