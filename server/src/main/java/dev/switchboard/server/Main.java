@@ -1,5 +1,6 @@
 package dev.switchboard.server;
 
+import dev.switchboard.server.cli.Cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,6 +11,13 @@ import picocli.CommandLine.Command;
 public final class Main {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(run(args));
+    }
+
+    /** Runs one command line and returns its exit status (0 success, 1 failure, 2 bad usage or config). */
+    public static int run(String... args) {
+        CommandLine commandLine = new CommandLine(new Main());
+        Cli.register(commandLine);
+        return commandLine.execute(args);
     }
 }

@@ -1,0 +1,23 @@
+package dev.switchboard.server.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code switchboard peers CHANNEL}: {@code GET /v1/channels/:id/peers} (rest-api.md §3). */
+@Command(name = "peers", mixinStandardHelpOptions = true,
+        description = {"List the peers subscribed to CHANNEL.",
+                "Prints the server's answer, e.g. {\"channel\":\"dev/room-1\",\"peers\":[{\"peerId\":\"alice\"}]}."})
+final class PeersCommand extends RestVerb {
+    @Parameters(index = "0", paramLabel = "CHANNEL", description = "Channel name (or a pattern subscription's text).")
+    String channel;
+
+    @Override
+    String method() {
+        return "GET";
+    }
+
+    @Override
+    String path() {
+        return "/v1/channels/" + RestCall.segment(channel) + "/peers";
+    }
+}
