@@ -1,0 +1,148 @@
+package dev.switchboard.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.switchboard.core.RecordingTransport.Close;
+import dev.switchboard.core.RecordingTransport.Flush;
+import dev.switchboard.core.RecordingTransport.Write;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.Test;
+
+/** The per-connection outbound queue: FIFO, batched flushes, byte bound (§8.7), close ordering. */
+class OutboxTest {
+    private final RecordingTransport transport = new RecordingTransport();
+
+    private static byte[] frame(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void framesAreWrittenInOfferOrderWithOneFlushPerDrain() {
+        Outbox outbox = new Outbox(transport, 1000);
+        outbox.offer(frame("a"));
+        outbox.offer(frame("b"));
+        outbox.offer(frame("c"));
+
+        assertThat(transport.runPending()).as("one drain task for a burst").isEqualTo(1);
+
+        assertThat(transport.events()).extracting(e -> e instanceof Write w ? w.text() : e.getClass().getSimpleName())
+                .containsExactly("a", "b", "c", "Flush");
+        outbox.offer(frame("d"));
+        assertThat(transport.runPending()).isEqualTo(1);
+        assertThat(transport.count(Flush.class)).isEqualTo(2);
+    }
+
+    @Test
+    void theSameByteArrayReachesTheTransport() {
+        Outbox outbox = new Outbox(transport, 1000);
+        byte[] shared = frame("x");
+        outbox.offer(shared);
+        transport.runPending();
+        assertThat(transport.writtenBytes().getFirst()).isSameAs(shared);
+    }
+
+    @Test
+    void anOfferThatWouldCrossTheByteBoundIsRefused() {
+        Outbox outbox = new Outbox(transport, 10);
+        assertThat(outbox.offer(frame("123456"))).isTrue();
+        assertThat(outbox.offer(frame("1234"))).isTrue();
+        assertThat(outbox.offer(frame("1"))).isFalse();
+        transport.runPending();
+        assertThat(transport.written()).containsExactly("123456", "1234");
+        assertThat(outbox.offer(frame("1234567890"))).as("written bytes are released").isTrue();
+    }
+
+    @Test
+    void bytesTheTransportHasNotWrittenCountTowardsTheBound() {
+        Outbox outbox = new Outbox(transport, 10);
+        transport.pendingBytes.set(8);
+        assertThat(outbox.offer(frame("12"))).isTrue();
+        assertThat(outbox.offer(frame("3"))).isFalse();
+    }
+
+    @Test
+    void closeIsSentAfterTheFramesAlreadyQueuedAndLaterFramesAreDropped() {
+        Outbox outbox = new Outbox(transport, 1000);
+        outbox.offer(frame("a"));
+        outbox.offer(frame("b"));
+        outbox.close(4020, "admin disconnect", false);
+        assertThat(outbox.offer(frame("late"))).as("dropped, not an overflow").isTrue();
+        outbox.close(1000, "again", false);
+        transport.runPending();
+
+        assertThat(transport.written()).containsExactly("a", "b");
+        assertThat(transport.events()).last().isEqualTo(new Close(4020, "admin disconnect"));
+        assertThat(transport.count(Close.class)).isEqualTo(1);
+        assertThat(outbox.isSealed()).isTrue();
+    }
+
+    @Test
+    void closeWithDiscardDropsFramesStillQueued() {
+        Outbox outbox = new Outbox(transport, 1000);
+        outbox.offer(frame("a"));
+        outbox.close(1008, "outbound buffer overflow", true);
+        transport.runPending();
+        assertThat(transport.written()).isEmpty();
+        assertThat(transport.events()).containsExactly(new Close(1008, "outbound buffer overflow"));
+    }
+
+    @Test
+    void concurrentProducersLoseNoWakeupAndKeepPerProducerOrder() throws Exception {
+        int producers = 6;
+        int perProducer = 20_000;
+        ExecutorService io = Executors.newSingleThreadExecutor();
+        try {
+            RecordingTransport real = new RecordingTransport(io);
+            Outbox outbox = new Outbox(real, Long.MAX_VALUE / 4);
+            CountDownLatch start = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                int id = p;
+                Thread t = Thread.ofPlatform().start(() -> {
+                    try {
+                        start.await();
+                    } catch (InterruptedException e) {
+                        throw new RuntimeException(e);
+                    }
+                    for (int i = 0; i < perProducer; i++) {
+                        assertThat(outbox.offer(frame(id + ":" + i))).isTrue();
+                        if (i % 1000 == 0) {
+                            Thread.yield();
+                        }
+                    }
+                });
+                threads.add(t);
+            }
+            start.countDown();
+            for (Thread t : threads) {
+                t.join();
+            }
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> real.count(Write.class) >= (long) producers * perProducer);
+
+            Map<Integer, Integer> next = new HashMap<>();
+            for (String f : real.written()) {
+                String[] parts = f.split(":");
+                int producer = Integer.parseInt(parts[0]);
+                int seq = Integer.parseInt(parts[1]);
+                assertThat(seq).as("producer %d order", producer).isEqualTo(next.getOrDefault(producer, 0));
+                next.put(producer, seq + 1);
+            }
+            assertThat(real.count(Write.class)).isEqualTo((long) producers * perProducer);
+            assertThat(next.values()).allMatch(n -> n == perProducer);
+            // The last event is a flush: nothing was written and left unflushed.
+            await().atMost(Duration.ofSeconds(5)).until(() -> real.events().getLast() instanceof Flush);
+        } finally {
+            io.shutdownNow();
+        }
+    }
+}
