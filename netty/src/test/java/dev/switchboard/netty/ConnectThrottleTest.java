@@ -59,6 +59,17 @@ class ConnectThrottleTest {
         assertThat(windows(throttle)).hasSize(1);
     }
 
+    @Test
+    void theTableIsBoundedEvenWhenEverySourceIsStillInsideItsWindow() throws Exception {
+        ConnectThrottle throttle = new ConnectThrottle(5, WINDOW, true);
+        for (int i = 0; i <= ConnectThrottle.MAX_TRACKED; i++) {
+            throttle.tryAcquire(InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i}), 0);
+        }
+        assertThat(windows(throttle)).hasSizeGreaterThan(ConnectThrottle.MAX_TRACKED);
+        throttle.tryAcquire(ip("192.0.2.1"), WINDOW / 8);
+        assertThat(windows(throttle)).hasSizeLessThanOrEqualTo(1);
+    }
+
     private static Map<?, ?> windows(ConnectThrottle throttle) throws Exception {
         var field = ConnectThrottle.class.getDeclaredField("windows");
         field.setAccessible(true);
