@@ -19,8 +19,8 @@ async function expectRejected(cred, closeCode) {
   assert.equal(err.closeCode, closeCode, `closeCode (reason: ${JSON.stringify(err.closeReason)})`);
   assert.ok(Buffer.byteLength(err.closeReason ?? '', 'utf8') <= 123);
   assert.equal(c.wire.inbound('welcome').length, 0, 'no welcome may precede an admission close');
-  // Wait past the SDK's first backoff (≈500 ms) to prove nothing retried.
-  await sleep(1200);
+  // Wait past the SDK's first reconnect delay (500 ms ± 20 %) to prove nothing retried.
+  await sleep(800);
   assert.equal(c.wire.sockets.length, 1, 'exactly one socket attempt (no retry)');
   assert.equal(c.client.state, 'closed');
   return { err, c };
