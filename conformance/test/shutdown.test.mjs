@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { useServer, T, chan } from '../lib/harness.mjs';
 import { KEYS } from '../lib/fixtures.mjs';
-import { within } from '../lib/client.mjs';
+import { sleep, within } from '../lib/client.mjs';
 
 const ctx = useServer();
 
@@ -17,25 +17,32 @@ test('SIGTERM sends going_away then closes with 1001; after a restart on the sam
   await sub.client.subscribe(ch);
   await pkSub.client.subscribe(ch);
 
-  const exit = await within(ctx.server.stop(), 15_000, 'server stop after SIGTERM');
-
-  for (const c of [sub, pkSub]) {
-    const ga = await c.rec.waitFor('going-away', () => true, { timeout: 5000 });
-    assert.equal(ga.retryAfterMs, 1000);
-    const raw = c.wire.inbound('going_away', 0);
-    assert.equal(raw.length, 1, 'exactly one going_away frame');
-    assert.equal(raw[0].retryAfterMs, 1000);
-    const disc = await c.rec.waitFor('disconnected', () => true, { timeout: 5000 });
-    assert.equal(disc.code, 1001, `close code (reason ${JSON.stringify(disc.reason)})`);
-    assert.equal(disc.willReconnect, true);
-    // going_away is the last frame the old socket delivered, before the close.
-    const lastIn = c.wire.frames.filter((f) => f.socket === 0 && f.dir === 'in').at(-1);
-    assert.equal(lastIn.frame?.type, 'going_away');
-    const order = c.rec.events.filter((e) => e.name === 'going-away' || e.name === 'disconnected').map((e) => e.name);
-    assert.deepEqual(order.slice(0, 2), ['going-away', 'disconnected']);
-  }
-  assert.notEqual(exit, null);
-
+  // Checks of the old connections; a failure here is reported at the end so
+  // the reconnect half of the scenario still runs against a restarted server.
+  const shutdownChecks = (async () => {
+    const exit = await within(ctx.server.stop(), 15_000, 'server stop after SIGTERM');
+    assert.notEqual(exit, null);
+    for (const c of [sub, pkSub]) {
+      const ga = await c.rec.waitFor('going-away', () => true, { timeout: 5000 });
+      assert.equal(ga.retryAfterMs, 1000);
+      const raw = c.wire.inbound('going_away', 0);
+      assert.equal(raw.length, 1, 'exactly one going_away frame');
+      assert.equal(raw[0].retryAfterMs, 1000);
+      const disc = await c.rec.waitFor('disconnected', () => true, { timeout: 5000 });
+      assert.equal(disc.code, 1001, `close code (reason ${JSON.stringify(disc.reason)})`);
+      assert.equal(disc.willReconnect, true);
+      const order = c.rec.events.filter((e) => e.name === 'going-away' || e.name === 'disconnected').map((e) => e.name);
+      assert.deepEqual(order.slice(0, 2), ['going-away', 'disconnected']);
+      // going_away is the last frame the old socket delivers: the 1001 close
+      // follows it directly (§12), with nothing in between.
+      const inbound = c.wire.frames.filter((f) => f.socket === 0 && f.dir === 'in');
+      const gaIdx = inbound.findIndex((f) => f.frame?.type === 'going_away');
+      assert.deepEqual(inbound.slice(gaIdx + 1).map((f) => f.raw), [],
+        `${c === sub ? 'JWT' : 'pk'} subscriber: frames received after going_away, before the 1001 close`);
+    }
+  })();
+  const shutdownResult = await shutdownChecks.then(() => null, (err) => err);
+  if (ctx.server.proc) await ctx.server.stop();
   await ctx.server.restartOnSamePort();
 
   for (const c of [sub, pkSub]) {
@@ -61,5 +68,45 @@ test('SIGTERM sends going_away then closes with 1001; after a restart on the sam
     assert.deepEqual(m.data, { after: 'restart' });
     assert.equal(m.from, pub.peerId);
     assert.equal(c.client.state, 'connected');
+  }
+  if (shutdownResult) throw shutdownResult;
+});
+
+test('MeteredPeers rejoin their channel after a server restart and see each other again without errors', { timeout: 60_000 }, async () => {
+  const ch = chan('mp-restart');
+  const reconnect = { initialDelayMs: 250, multiplier: 2, maxDelayMs: 1000, jitterRatio: 0.2, maxAttempts: 200 };
+  const alice = ctx.pool.meteredPeer({ claims: { sub: 'rs-alice', peerMetadata: { name: 'Alice' } } }, { reconnect });
+  const bob = ctx.pool.meteredPeer({ claims: { sub: 'rs-bob', peerMetadata: { name: 'Bob' } } }, { reconnect });
+  await within(alice.peer.join(ch), 12_000, 'alice.join');
+  await within(bob.peer.join(ch), 12_000, 'bob.join');
+  await alice.rec.waitFor('peer-joined', (e) => e.peer.id === 'rs-bob');
+  await bob.rec.waitFor('peer-joined', (e) => e.peer.id === 'rs-alice');
+
+  if (!ctx.server.proc) await ctx.server.restartOnSamePort(); // in case the previous test died mid-restart
+  await within(ctx.server.stop(), 15_000, 'server stop after SIGTERM');
+  try {
+    for (const p of [alice, bob]) {
+      await p.rec.waitFor('state-change', (e) => e.to === 'reconnecting', { what: 'MeteredPeer reconnecting' });
+    }
+  } finally {
+    await ctx.server.restartOnSamePort();
+  }
+
+  const deadline = Date.now() + 20_000;
+  const settled = () =>
+    alice.peer.state === 'joined' && bob.peer.state === 'joined' &&
+    alice.peer.remotePeers.map((r) => r.id).join() === 'rs-bob' &&
+    bob.peer.remotePeers.map((r) => r.id).join() === 'rs-alice';
+  while (!settled()) {
+    assert.ok(Date.now() < deadline, `not rejoined within 20 s: alice=${alice.peer.state} [${alice.peer.remotePeers.map((r) => r.id)}], bob=${bob.peer.state} [${bob.peer.remotePeers.map((r) => r.id)}]`);
+    await sleep(100);
+  }
+  assert.deepEqual(alice.peer.remotePeers[0].metadata, { name: 'Bob' });
+  assert.deepEqual(bob.peer.remotePeers[0].metadata, { name: 'Alice' });
+  await bob.peer.sendTo('rs-alice', 'after-restart');
+  const d = await alice.rec.waitFor('data', (e) => e.data === 'after-restart');
+  assert.equal(d.kind, 'direct');
+  for (const p of [alice, bob]) {
+    assert.deepEqual(p.rec.all('error').map((e) => `${e.err?.name}: ${e.err?.message}`), []);
   }
 });
