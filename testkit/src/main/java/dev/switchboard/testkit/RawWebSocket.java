@@ -58,8 +58,20 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Upgrades {@code GET target} on 127.0.0.1:port; fails unless the answer is 101. */
     public static RawWebSocket open(int port, String target, Map<String, String> headers) {
+        return open(port, target, headers, 0);
+    }
+
+    /**
+     * Like {@link #open(int, String, Map)} with a small socket receive buffer ({@code receiveBufferBytes} &gt; 0),
+     * to play a slow consumer whose backlog piles up at the server.
+     */
+    public static RawWebSocket open(int port, String target, Map<String, String> headers, int receiveBufferBytes) {
         try {
-            Socket socket = new Socket("127.0.0.1", port);
+            Socket socket = new Socket();
+            if (receiveBufferBytes > 0) {
+                socket.setReceiveBufferSize(receiveBufferBytes);
+            }
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5000);
             socket.setSoTimeout(5000);
             RawWebSocket ws = new RawWebSocket(socket);
             byte[] nonce = new byte[16];

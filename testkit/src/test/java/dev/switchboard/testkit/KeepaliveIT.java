@@ -80,4 +80,24 @@ class KeepaliveIT extends ServerTestBase {
         WsProbe jdk = pk();
         jdk.expectNothing(Duration.ofMillis(1000));
     }
+
+    @Test
+    void anyInboundFrameWithinTheGraceProvesLifeEvenWithoutPongs() {
+        try (RawWebSocket ws = raw(keyQuery(PK_ALL))) {
+            assertThat(ws.readDataOrClose(Duration.ofSeconds(5)).text()).contains("\"welcome\"");
+            long until = System.nanoTime() + Duration.ofMillis(1200).toNanos();
+            while (System.nanoTime() < until) {
+                ws.sendText("{\"type\":\"ping\"}");
+                RawWebSocket.Frame f = ws.readDataOrClose(Duration.ofSeconds(2));
+                assertThat(f.opcode()).as("still open, got " + f).isEqualTo(RawWebSocket.TEXT);
+                assertThat(f.text()).contains("\"pong\"");
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
 }

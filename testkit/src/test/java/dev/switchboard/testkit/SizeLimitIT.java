@@ -136,4 +136,23 @@ class SizeLimitIT extends ServerTestBase {
         assertThat(message.get("fromMetadata")).isEqualTo(WsProbe.parse(meta));
         assertThat(message.toString().length()).isGreaterThan(FRAME_MAX);
     }
+
+    @Test
+    void configuredMaxMessageSizeIsAdvertisedAndEnforcedWithTheSameAllowance() {
+        try (TestServer small = TestServer.start(TestServer.defaultConfig("maxMessageSize: 1024"))) {
+            WsProbe p = track(WsProbe.connect(small, keyQuery(PK_ALL)));
+            assertThat(p.awaitWelcome().get("maxMessageSize").asInt()).isEqualTo(1024);
+            p.send(publish("c", stringOfBytes(1024)));
+            expectAck(p, "big");
+            String head = "{\"type\":\"publish\",\"channel\":\"c\",\"data\":1,\"requestId\":\"f\",\"pad\":\"";
+            String tail = "\"}";
+            p.send(head + "p".repeat(1024 + 4096 - head.length() - tail.length()) + tail);
+            expectAck(p, "f");
+            p.send(publish("c", stringOfBytes(1025)));
+            p.expectClose(1009);
+            WsProbe q = track(WsProbe.welcomed(small, keyQuery(PK_ALL)));
+            q.send(head + "p".repeat(1024 + 4097 - head.length() - tail.length()) + tail);
+            q.expectClose(1009);
+        }
+    }
 }
