@@ -128,3 +128,20 @@ test('a subscriber never receives presence deltas about itself', T, async () => 
   const aboutSelf = c.rec.all('presence', (e) => [...e.joined, ...e.left].some((p) => p.peerId === 'pres-self'));
   assert.deepEqual(aboutSelf, []);
 });
+
+test('a newcomer\'s joined delta reaches existing members before anything the newcomer sends after its subscribe ack', T, async () => {
+  const ch = chan('order');
+  const member = await ctx.pool.jwt({ sub: 'pres-member' });
+  await member.client.subscribe(ch);
+  const newcomer = await ctx.pool.jwt({ sub: 'pres-newcomer', peerMetadata: { username: 'New' } });
+  await newcomer.client.subscribe(ch);
+  await newcomer.client.send('pres-member', { type: 'rtc-description', description: { type: 'offer', sdp: 'v=0' } });
+  await newcomer.client.publish(ch, 'first words');
+  await member.rec.waitFor('direct', (e) => e.from === 'pres-newcomer');
+  await member.rec.waitFor('message', (e) => e.channel === ch);
+  const types = member.wire.frames
+    .filter((f) => f.dir === 'in' && f.frame && ['presence', 'direct', 'message'].includes(f.frame.type))
+    .filter((f) => f.frame.type !== 'presence' || f.frame.joined.some((p) => p.peerId === 'pres-newcomer'))
+    .map((f) => f.frame.type);
+  assert.deepEqual(types, ['presence', 'direct', 'message']);
+});

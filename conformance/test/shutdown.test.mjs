@@ -2,7 +2,7 @@
 // resubscribe once the server is back on the same port (protocol.md §12, §15).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useServer, T, chan } from '../lib/harness.mjs';
+import { useServer, chan } from '../lib/harness.mjs';
 import { KEYS } from '../lib/fixtures.mjs';
 import { sleep, within } from '../lib/client.mjs';
 
