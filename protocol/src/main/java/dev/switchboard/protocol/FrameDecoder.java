@@ -31,6 +31,7 @@ public final class FrameDecoder {
 
     static final String NOT_JSON = "frame is not valid JSON";
     static final String NOT_OBJECT = "frame must be a JSON object";
+    static final String NOT_UTF8 = "frame is not valid UTF-8";
     static final String TRAILING = "frame must hold exactly one JSON object";
     static final String BAD_REQUEST_ID = "requestId must be a non-empty string of at most 128 bytes";
     static final String MISSING_TYPE = "type is required";
@@ -78,10 +79,11 @@ public final class FrameDecoder {
      *   <li>a zero byte among the first four: Jackson sniffs UTF-16/32 from those, would then accept
      *       non-UTF-8 text and report char instead of byte offsets (disabling its CHARSET_DETECTION makes
      *       3.2.4 throw a NullPointerException instead);</li>
-     *   <li>a 0xFF byte anywhere: Jackson's shared name table stores short property names padded with 0xFF
-     *       bytes, so once {@code "to"} had been seen, the invalid name {@code "\xFF\xFFto"} was read as
-     *       {@code to} (found by fuzzing). 0xFF never occurs in UTF-8, so refusing it costs nothing valid;
-     *       turning canonicalization off instead made 3.2.4 misread property names.</li>
+     *   <li>text that is not well-formed UTF-8 anywhere, including inside {@code data} values the parser only
+     *       skips: such bytes would be spliced into every recipient's text frame, and a browser fails the whole
+     *       connection on invalid UTF-8 (decisions.md D1). It also covers a fuzzing find: Jackson's shared name
+     *       table stores short property names padded with 0xFF bytes, so once {@code "to"} had been seen, the
+     *       invalid name {@code "\xFF\xFFto"} was read as {@code to}.</li>
      * </ul>
      * Anything else that is not an object (first non-blank byte not '{') is refused here too.
      */
@@ -92,10 +94,8 @@ public final class FrameDecoder {
                 return NOT_JSON;
             }
         }
-        for (int i = offset; i < end; i++) {
-            if (bytes[i] == (byte) 0xFF) {
-                return NOT_JSON;
-            }
+        if (!Utf8.isWellFormed(bytes, offset, length)) {
+            return NOT_UTF8;
         }
         int i = offset;
         while (i < end && (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\n' || bytes[i] == '\r')) {

@@ -49,6 +49,34 @@ class FrameDecoderTest {
         }
 
         @Test
+        void invalidUtf8InsideSkippedDataIsMalformedSoItIsNeverForwarded() {
+            byte[][] invalid = {
+                {(byte) 0xC0, (byte) 0xAF},                          // overlong '/'
+                {(byte) 0xE0, (byte) 0x80, (byte) 0xAF},             // overlong, 3 bytes
+                {(byte) 0xED, (byte) 0xA0, (byte) 0x80},             // UTF-16 surrogate D800
+                {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, // above U+10FFFF
+                {(byte) 0x80},                                       // stray continuation
+                {(byte) 0xE2, (byte) 0x82},                          // truncated sequence
+            };
+            for (byte[] bad : invalid) {
+                byte[] head = "{\"type\":\"publish\",\"channel\":\"c\",\"data\":{\"a\":[\"x".getBytes(StandardCharsets.UTF_8);
+                byte[] tail = "\"]}}".getBytes(StandardCharsets.UTF_8);
+                byte[] frame = new byte[head.length + bad.length + tail.length];
+                System.arraycopy(head, 0, frame, 0, head.length);
+                System.arraycopy(bad, 0, frame, head.length, bad.length);
+                System.arraycopy(tail, 0, frame, head.length + bad.length, tail.length);
+                assertInvalid(FrameDecoder.decode(frame, 0, frame.length), ErrorCode.MALFORMED_MESSAGE, null);
+            }
+        }
+
+        @Test
+        void everyWellFormedSequenceLengthIsAcceptedInData() {
+            ClientFrame frame = decode("{\"type\":\"publish\",\"channel\":\"c\",\"data\":\"a\u00e9\u20ac\ud83d\ude00\"}");
+            assertThat(frame).isInstanceOf(Publish.class);
+            assertThat(((Publish) frame).data().toString()).isEqualTo("\"a\u00e9\u20ac\ud83d\ude00\"");
+        }
+
+        @Test
         void invalidUtf8InAPropertyNameIsMalformedEvenAfterTheShortNameWasSeen() {
             // Jackson's shared symbol table once matched the padded quad of "to" for these bytes (fuzz finding)
             decode("{\"to\":\"x\",\"ata\":1,\"type\":\"ping\"}");
