@@ -1,0 +1,270 @@
+package dev.switchboard.loadtest.peer;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A running server under test: started pinned to its CPU with {@code taskset}, on 127.0.0.1, output to a
+ * log in the raw directory; stopped by its PID (and its children's) in {@link #close()} and, should the
+ * bench die, by a shutdown hook. Also reads the process tree's CPU time and RSS from /proc and, for the JVM,
+ * live heap and NMT through jcmd.
+ */
+public final class PeerProcess implements AutoCloseable {
+    private static final Set<PeerProcess> LIVE = ConcurrentHashMap.newKeySet();
+    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    private static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=(\\d+)KB, committed=(\\d+)KB");
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(PeerProcess::close), "stop-peers"));
+    }
+
+    private final Peer peer;
+    private final Process process;
+    private final Path log;
+    private final Path javaHome;
+
+    private PeerProcess(Peer peer, Process process, Path log, Path javaHome) {
+        this.peer = peer;
+        this.process = process;
+        this.log = log;
+        this.javaHome = javaHome;
+        LIVE.add(this);
+    }
+
+    /** Installs {@code peer} if missing; returns null on success, else the reason it could not be installed. */
+    public static String ensureInstalled(Peer peer, Peer.Layout layout, Path rawDir) {
+        if (peer.recipe().installed(layout)) {
+            return null;
+        }
+        Path out = rawDir.resolve("install-" + peer.id() + ".log");
+        try {
+            Files.createDirectories(layout.cache());
+            Process p = new ProcessBuilder("bash", "-c", "set -e\n" + peer.recipe().install(layout))
+                    .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!p.waitFor(15, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                return "install timed out (see " + out.getFileName() + ")";
+            }
+            if (p.exitValue() != 0 || !peer.recipe().installed(layout)) {
+                return "install failed: " + lastLine(out);
+            }
+            return null;
+        } catch (IOException e) {
+            return "install failed: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    private static String lastLine(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (!lines.get(i).isBlank()) {
+                    return lines.get(i).strip();
+                }
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return "(no output)";
+    }
+
+    /**
+     * Starts {@code peer} pinned to {@code cpu} (or unpinned if {@code cpu} is null) and waits up to 30 s for
+     * its port. {@code presence} turns presence on where that is a server setting; {@code nmt} adds Native
+     * Memory Tracking to the JVM.
+     */
+    public static PeerProcess start(Peer peer, Peer.Layout layout, Path work, String cpu, boolean presence, boolean nmt,
+                                    String tag) throws IOException, InterruptedException {
+        if (portOpen(peer.port())) {
+            throw new IOException("port " + peer.port() + " is already in use; is another " + peer.id() + " running?");
+        }
+        Files.createDirectories(work);
+        List<String> cmd = new ArrayList<>();
+        if (cpu != null && Peer.onPath("taskset")) {
+            cmd.addAll(List.of("taskset", "-c", cpu));
+        }
+        Path dir;
+        Map<String, String> env;
+        if (peer.jvm()) {
+            Path config = work.resolve("switchboard-bench.yaml");
+            Files.writeString(config, SwitchboardProtocol.config(peer.port()));
+            cmd.add(layout.javaHome().resolve("bin/java").toString());
+            cmd.addAll(List.of("-XX:+UseCompactObjectHeaders", "-XX:+UseG1GC", "-XX:ActiveProcessorCount=1",
+                    "-Xms512m", "-Xmx4g", "-XX:+ExitOnOutOfMemoryError"));
+            if (nmt) {
+                cmd.add("-XX:NativeMemoryTracking=summary");
+            }
+            cmd.addAll(List.of("-jar", layout.serverJar().toString(), "serve", "--config", config.toString(),
+                    "--port", String.valueOf(peer.port()), "--host", "127.0.0.1"));
+            dir = work;
+            env = Map.of();
+        } else {
+            Peer.Launch launch = peer.recipe().launch(layout, work, presence);
+            cmd.addAll(launch.command());
+            dir = launch.dir();
+            env = launch.env();
+        }
+        Path log = work.resolve(peer.id() + "-" + tag + ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        PeerProcess proc = new PeerProcess(peer, pb.start(), log, layout.javaHome());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!portOpen(peer.port())) {
+            if (!proc.process.isAlive()) {
+                proc.close();
+                throw new IOException(peer.id() + " exited at start: " + lastLine(log));
+            }
+            if (System.nanoTime() > deadline) {
+                proc.close();
+                throw new IOException(peer.id() + " did not open port " + peer.port() + " within 30 s");
+            }
+            Thread.sleep(100);
+        }
+        return proc;
+    }
+
+    static boolean portOpen(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public Peer peer() {
+        return peer;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    private List<ProcessHandle> tree() {
+        List<ProcessHandle> all = new ArrayList<>();
+        all.add(process.toHandle());
+        process.descendants().forEach(all::add);
+        return all;
+    }
+
+    /** CPU time (user + system) of the process and its descendants, in nanoseconds. */
+    public long cpuNanos() {
+        long ticks = 0;
+        for (ProcessHandle h : tree()) {
+            try {
+                String stat = Files.readString(Path.of("/proc", String.valueOf(h.pid()), "stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+            } catch (IOException | RuntimeException e) {
+                // process ended
+            }
+        }
+        return ticks * 10_000_000L; // USER_HZ = 100
+    }
+
+    /** Resident set size of the process tree in bytes. */
+    public long rssBytes() {
+        long kb = 0;
+        for (ProcessHandle h : tree()) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(h.pid()), "status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        kb += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // process ended
+            }
+        }
+        return kb * 1024;
+    }
+
+    /** JVM only: runs a full GC and returns the live heap in bytes (G1 "used" right after it), or -1. */
+    public long liveHeapBytes() {
+        if (!peer.jvm()) {
+            return -1;
+        }
+        jcmd("GC.run");
+        Matcher m = HEAP_USED.matcher(jcmd("GC.heap_info"));
+        return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+    }
+
+    /** JVM only: NMT committed total in bytes, or -1 when NMT is off. */
+    public long nmtCommittedBytes() {
+        if (!peer.jvm()) {
+            return -1;
+        }
+        Matcher m = NMT_TOTAL.matcher(jcmd("VM.native_memory summary"));
+        return m.find() ? Long.parseLong(m.group(2)) * 1024 : -1;
+    }
+
+    /** Runs jcmd against the server (not pinned: it only asks the JVM to do the work). */
+    public String jcmd(String command) {
+        try {
+            List<String> cmd = new ArrayList<>(List.of(javaHome.resolve("bin/jcmd").toString(), String.valueOf(pid())));
+            cmd.addAll(List.of(command.split(" ")));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(60, TimeUnit.SECONDS);
+            return out;
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    /** Stops the server: SIGTERM to it and its children, then SIGKILL after 5 s. Idempotent. */
+    @Override
+    public void close() {
+        LIVE.remove(this);
+        List<ProcessHandle> all = tree();
+        for (ProcessHandle h : all) {
+            h.destroy();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        for (ProcessHandle h : all) {
+            while (h.isAlive() && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (h.isAlive()) {
+                h.destroyForcibly();
+            }
+        }
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.switchboard.loadtest.peer;
+
+import dev.switchboard.loadtest.Marker;
+import dev.switchboard.loadtest.ws.WsConnection;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Switchboard's own protocol (spec/protocol.md): {@code /v1?key=} or {@code /v1?token=}, {@code welcome},
+ * {@code subscribe} → {@code ack}, {@code publish} without a requestId (so no ack traffic), deliveries as
+ * {@code message} frames. Fan-out and chat use a publishable key without the {@code presence} action so that
+ * subscribing 10,000 connections does not broadcast 10,000² presence deltas; presence churn uses one with it.
+ */
+public final class SwitchboardProtocol implements PeerProtocol {
+    public static final String APP = "bench";
+    public static final String KEY_PLAIN = "pk_live_benchplain000000";
+    public static final String KEY_PRESENCE = "pk_live_benchpresence000";
+    public static final String SECRET_KEY_ID = "sk_id_bench0000000000000";
+    public static final String SECRET = "sk_secret_bench_0123456789abcdef0123456789abcdef";
+
+    private static final byte[] WELCOME = Bytes.ascii("\"welcome\"");
+    private static final byte[] ACK = Bytes.ascii("\"type\":\"ack\"");
+    private static final byte[] PRESENCE = Bytes.ascii("\"type\":\"presence\"");
+    private static final byte[] ERROR = Bytes.ascii("\"type\":\"error\"");
+
+    private final boolean presence;
+
+    public SwitchboardProtocol(boolean presence) {
+        this.presence = presence;
+    }
+
+    /** The YAML configuration for the bench server (one app; rate limit lifted for the publisher). */
+    public static String config(int port) {
+        return """
+                server:
+                  host: 127.0.0.1
+                  port: %d
+                  ioThreads: 1
+                  rateLimit: { burst: 1000000000, perSecond: 1000000000 }
+                apps:
+                  - id: %s
+                    keys:
+                      - type: publishable
+                        id: %s
+                        channelPatterns: ["**"]
+                        actions: [subscribe, publish, send]
+                      - type: publishable
+                        id: %s
+                        channelPatterns: ["**"]
+                        actions: [subscribe, publish, presence, send]
+                      - type: secret
+                        id: %s
+                        secret: %s
+                        channelPatterns: ["**"]
+                        actions: [subscribe, publish, presence, send]
+                """.formatted(port, APP, KEY_PLAIN, KEY_PRESENCE, SECRET_KEY_ID, SECRET);
+    }
+
+    @Override
+    public String path(WsConnection c) {
+        if (c.credential != null) {
+            return "/v1?token=" + c.credential;
+        }
+        return "/v1?key=" + (presence ? KEY_PRESENCE : KEY_PLAIN);
+    }
+
+    @Override
+    public void onOpen(WsConnection c) {
+        // the server speaks first (welcome)
+    }
+
+    @Override
+    public void onFrame(WsConnection c, ByteBuf payload) {
+        switch (c.state) {
+            case 0 -> {
+                if (Bytes.contains(payload, WELCOME, 24)) {
+                    if (c.channel != null && !c.publisher) {
+                        c.sendText(subscribe(c.channel, "s"));
+                        c.state = 1;
+                    } else {
+                        c.state = 2;
+                        c.markReady();
+                    }
+                } else {
+                    c.fail("expected welcome, got " + Bytes.text(payload, 120));
+                }
+            }
+            case 1 -> {
+                if (Bytes.contains(payload, ACK, 24)) {
+                    c.state = 2;
+                    c.markReady();
+                } else if (Bytes.contains(payload, ERROR, 24)) {
+                    c.fail("subscribe refused: " + Bytes.text(payload, 160));
+                }
+            }
+            default -> {
+                if (payload.readableBytes() > 10 && payload.getByte(payload.readerIndex() + 9) == 'p'
+                        && Bytes.contains(payload, PRESENCE, 24)) {
+                    c.presence();
+                } else if (Bytes.contains(payload, ACK, 24)) {
+                    c.ack();
+                }
+            }
+        }
+    }
+
+    private static String subscribe(String channel, String requestId) {
+        return "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\",\"requestId\":\"" + requestId + "\"}";
+    }
+
+    @Override
+    public Marker.Template publishTemplate(String channel) {
+        return Marker.Template.text("{\"type\":\"publish\",\"channel\":\"" + channel + "\",\"data\":", "}");
+    }
+
+    @Override
+    public boolean supportsPresence() {
+        return presence;
+    }
+
+    @Override
+    public void join(WsConnection c, String channel) {
+        c.sendText(subscribe(channel, "j"));
+    }
+
+    @Override
+    public void leave(WsConnection c, String channel) {
+        c.sendText("{\"type\":\"unsubscribe\",\"channel\":\"" + channel + "\",\"requestId\":\"l\"}");
+    }
+
+    @Override
+    public String authNote() {
+        return "HS256 JWT verified per connection";
+    }
+}

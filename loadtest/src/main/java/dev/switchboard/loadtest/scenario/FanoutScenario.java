@@ -1,0 +1,193 @@
+package dev.switchboard.loadtest.scenario;
+
+import dev.switchboard.loadtest.Cpu;
+import dev.switchboard.loadtest.Figure;
+import dev.switchboard.loadtest.Series;
+import dev.switchboard.loadtest.peer.Peer;
+import dev.switchboard.loadtest.ws.WsClient;
+import dev.switchboard.loadtest.ws.WsConnection;
+import java.util.ArrayList;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Fan-out: one channel, N subscribers, one publisher whose rate ramps up (×1.5 per step) until a backlog
+ * builds — deliveries fall below 90% of what was offered, p99 passes 250 ms, or the publisher's socket stops
+ * being writable. Reports the ceiling (highest delivered msg/s of any step) and then the latency percentiles
+ * in a steady run at half of that ceiling.
+ */
+public final class FanoutScenario implements Scenario {
+    private static final double SATURATION_RATIO = 0.90;
+    private static final double SATURATION_P99_MS = 250;
+
+    private final int[] subscriberCounts;
+
+    public FanoutScenario(int... subscriberCounts) {
+        this.subscriberCounts = subscriberCounts;
+    }
+
+    @Override
+    public String id() {
+        return "fanout";
+    }
+
+    @Override
+    public String title() {
+        return "Fan-out: one publisher, one channel, N subscribers";
+    }
+
+    @Override
+    public boolean supports(Peer peer) {
+        return true;
+    }
+
+    @Override
+    public void run(Target t, BenchContext ctx, Outcome out) throws Exception {
+        for (int n : subscriberCounts) {
+            if (n + 10 > ctx.maxConnections()) {
+                out.note("fan-out " + n + ": skipped, open-files limit allows " + ctx.maxConnections());
+                continue;
+            }
+            runOnce(t, ctx, out, n);
+        }
+    }
+
+    private void runOnce(Target t, BenchContext ctx, Outcome out, int n) throws Exception {
+        boolean smoke = ctx.smoke();
+        double warmSeconds = smoke ? 0.5 : ctx.quick() ? 2 : 5;
+        double stepSeconds = smoke ? 0.4 : ctx.quick() ? 1.5 : 3;
+        int maxSteps = smoke ? 3 : ctx.quick() ? 10 : 14;
+        double halfSeconds = smoke ? 0.5 : ctx.quick() ? 3 : 6;
+        String channel = "fan" + n;
+        DeliveryStats stats = new DeliveryStats();
+        WsClient client = ctx.client();
+
+        WsClient.Opened subs = client.openAll(t.port(), n, 256, 120_000,
+                i -> new WsConnection(t.protocol(), "127.0.0.1:" + t.port(), i + 1, channel, false, null, stats));
+        if (subs.ready().isEmpty()) {
+            out.note("fan-out " + n + ": no subscriber could connect (" + subs.firstError() + ")");
+            return;
+        }
+        if (subs.failed() > 0) {
+            out.note("fan-out " + n + ": " + subs.failed() + " subscribers failed to connect (" + subs.firstError() + ")");
+        }
+        WsClient.Opened pubs = client.openAll(t.port(), 1, 1, 10_000,
+                i -> new WsConnection(t.protocol(), "127.0.0.1:" + t.port(), 0, channel, true, null,
+                        WsConnection.NO_LISTENER));
+        if (pubs.ready().isEmpty()) {
+            out.note("fan-out " + n + ": publisher could not connect (" + pubs.firstError() + ")");
+            WsClient.closeAll(subs.ready());
+            return;
+        }
+        int ready = subs.ready().size();
+        ctx.log("fan-out %d: %d subscribers ready in %.1f s", n, ready, subs.seconds());
+        Thread.sleep(smoke ? 200 : 700);
+
+        WsConnection pubConn = pubs.ready().get(0);
+        Pacer pacer = new Pacer(pubConn, t.protocol().publishTemplate(channel));
+        pacer.start();
+        double rate = Math.max(1, 10_000.0 / ready);
+        pacer.rate(rate);
+        Thread.sleep((long) (warmSeconds * 1000));
+        stats.interval();
+
+        Series delivered = new Series("fanout-" + n + "-throughput", t.peer().label(),
+                "offered deliveries/s", "delivered msg/s");
+        Series p50 = new Series("fanout-" + n + "-latency", t.peer().label() + " p50", "offered deliveries/s", "ms");
+        Series p99 = new Series("fanout-" + n + "-latency", t.peer().label() + " p99", "offered deliveries/s", "ms");
+        double ceiling = 0;
+        double ceilingRate = rate;
+        boolean ceilingGeneratorBound = false;
+        boolean saturated = false;
+        List<String> steps = new ArrayList<>();
+        for (int step = 0; step < maxSteps && !saturated; step++) {
+            long d0 = stats.delivered.sum();
+            long s0 = pacer.sent();
+            long b0 = pacer.blocked();
+            Cpu cpu = Cpu.sample(t.process());
+            long w0 = System.nanoTime();
+            pacer.rate(rate);
+            Thread.sleep((long) (stepSeconds * 1000));
+            double secs = (System.nanoTime() - w0) / 1e9;
+            Cpu.Usage usage = cpu.since();
+            long sent = pacer.sent() - s0;
+            long blocked = pacer.blocked() - b0;
+            int receivers = ready - stats.closed.get();
+            double offered = rate * receivers;
+            double got = (stats.delivered.sum() - d0) / secs;
+            Histogram h = stats.interval();
+            double q99 = DeliveryStats.ms(h, 99);
+            saturated = got < SATURATION_RATIO * sent * receivers / secs || q99 > SATURATION_P99_MS
+                    || blocked > 0.05 * (sent + blocked) || stats.closed.get() > 0;
+            delivered.add(offered, got);
+            p50.add(offered, DeliveryStats.ms(h, 50));
+            p99.add(offered, q99);
+            steps.add(String.format("%.0f/s→%.0f/s (p99 %.1f ms, %s)", offered, got, q99, usage));
+            ctx.log("fan-out %d: publish %.0f/s offered %.0f/s delivered %.0f/s p50 %.2f p99 %.2f ms blocked %d closed %d %s%s",
+                    n, rate, offered, got, DeliveryStats.ms(h, 50), q99, blocked, stats.closed.get(), usage,
+                    saturated ? " SATURATED" : "");
+            if (got > ceiling) {
+                ceiling = got;
+                ceilingRate = rate;
+                ceilingGeneratorBound = usage.generatorSaturated();
+            }
+            rate *= 1.5;
+        }
+        // drain, then count what never arrived as backlog
+        pacer.rate(0);
+        long expected = pacer.sent() * (long) (ready - stats.closed.get());
+        long drainDeadline = System.nanoTime() + 5_000_000_000L;
+        long last = -1;
+        while (System.nanoTime() < drainDeadline) {
+            Thread.sleep(250);
+            long now = stats.delivered.sum();
+            if (now == last) {
+                break;
+            }
+            last = now;
+        }
+        long backlog = Math.max(0, expected - stats.delivered.sum() - 0);
+
+        // steady run at half the ceiling for the latency figures
+        double halfRate = Math.max(1, ceiling / 2 / Math.max(1, ready - stats.closed.get()));
+        stats.interval();
+        long d0 = stats.delivered.sum();
+        Cpu cpu = Cpu.sample(t.process());
+        long w0 = System.nanoTime();
+        pacer.rate(halfRate);
+        Thread.sleep((long) (halfSeconds * 1000));
+        Cpu.Usage halfUsage = cpu.since();
+        double halfGot = (stats.delivered.sum() - d0) / ((System.nanoTime() - w0) / 1e9);
+        pacer.stop();
+        Histogram half = stats.interval();
+        ctx.log("fan-out %d: ceiling %.0f msg/s; at half (%.0f pub/s): delivered %.0f/s p50 %.2f p99 %.2f p99.9 %.2f ms %s",
+                n, ceiling, halfRate, halfGot, DeliveryStats.ms(half, 50), DeliveryStats.ms(half, 99),
+                DeliveryStats.ms(half, 99.9), halfUsage);
+
+        String k = "fanout." + n + ".";
+        String label = "Fan-out " + String.format("%,d", n) + " subs: ";
+        String capNote = saturated ? "backlog reached" : "no backlog up to the last step (limit of the ramp)";
+        if (stats.closed.get() > 0) {
+            capNote += "; " + stats.closed.get() + " subscribers closed by the server";
+        }
+        out.figure(new Figure(k + "ceiling", label + "ceiling", "msg/s", true, ceiling, ceilingGeneratorBound,
+                capNote + String.format("; at %.0f publishes/s", ceilingRate)));
+        out.figure(new Figure(k + "half.p50", label + "p50 at ½ ceiling", "ms", false, DeliveryStats.ms(half, 50),
+                halfUsage.generatorSaturated(), String.format("%.0f deliveries/s", halfGot)));
+        out.figure(new Figure(k + "half.p99", label + "p99 at ½ ceiling", "ms", false, DeliveryStats.ms(half, 99),
+                halfUsage.generatorSaturated(), null));
+        out.figure(new Figure(k + "half.p999", label + "p99.9 at ½ ceiling", "ms", false, DeliveryStats.ms(half, 99.9),
+                halfUsage.generatorSaturated(), null));
+        out.figure(new Figure(k + "backlog", label + "undelivered after ramp", "msgs", false, backlog, false,
+                "counted as backlog, not loss"));
+        out.series.add(delivered);
+        out.series.add(p50);
+        out.series.add(p99);
+        out.note("fan-out " + n + " steps: " + String.join("; ", steps));
+
+        stats.stopCountingCloses();
+        WsClient.closeAll(pubs.ready());
+        WsClient.closeAll(subs.ready());
+        Thread.sleep(smoke ? 100 : 1000);
+    }
+}

@@ -1,0 +1,152 @@
+package dev.switchboard.loadtest.ws;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+/**
+ * The generator's connection factory: one Netty event loop per generator core (epoll when available), many
+ * connections per loop, outgoing connections spread over several loopback source addresses (127.0.0.2 …)
+ * so that more than one ephemeral-port range is available.
+ */
+public final class WsClient implements AutoCloseable {
+    private final EventLoopGroup group;
+    private final Bootstrap bootstrap;
+    private final List<String> sourceAddresses;
+    private final boolean epoll;
+
+    public WsClient(int threads, List<String> sourceAddresses) {
+        epoll = Epoll.isAvailable();
+        group = new MultiThreadIoEventLoopGroup(threads,
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        bootstrap = new Bootstrap().group(group)
+                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 << 10, 1 << 20));
+        this.sourceAddresses = List.copyOf(sourceAddresses);
+    }
+
+    public boolean epoll() {
+        return epoll;
+    }
+
+    public EventLoopGroup group() {
+        return group;
+    }
+
+    /** Starts connecting {@code conn} to 127.0.0.1:{@code port} from source address number {@code source}. */
+    public ChannelFuture connect(int port, int source, WsConnection conn) {
+        conn.startedNanos = System.nanoTime();
+        Bootstrap b = bootstrap.clone().handler(conn);
+        InetSocketAddress remote = new InetSocketAddress("127.0.0.1", port);
+        if (sourceAddresses.isEmpty()) {
+            return b.connect(remote);
+        }
+        String local = sourceAddresses.get(Math.floorMod(source, sourceAddresses.size()));
+        return b.connect(remote, new InetSocketAddress(local, 0));
+    }
+
+    /**
+     * Opens {@code count} connections made by {@code factory} with at most {@code window} handshakes in flight,
+     * waiting until each is ready (or failed) before starting more than {@code window}. Bounded by
+     * {@code timeoutMillis} overall; connections not ready by then are closed and counted as failed.
+     */
+    public Opened openAll(int port, int count, int window, long timeoutMillis,
+                          IntFunction<WsConnection> factory) throws InterruptedException {
+        long start = System.nanoTime();
+        Semaphore inFlight = new Semaphore(window);
+        List<WsConnection> all = new ArrayList<>(count);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        for (int i = 0; i < count; i++) {
+            if (!inFlight.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                break;
+            }
+            WsConnection conn = factory.apply(i);
+            all.add(conn);
+            ChannelFuture f = connect(port, i, conn);
+            f.addListener(cf -> {
+                if (!cf.isSuccess()) {
+                    conn.ready().completeExceptionally(cf.cause());
+                }
+            });
+            conn.ready().whenComplete((c, e) -> inFlight.release());
+        }
+        // wait for the tail
+        inFlight.tryAcquire(window, Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        List<WsConnection> ready = new ArrayList<>(all.size());
+        int failed = 0;
+        String firstError = null;
+        for (WsConnection c : all) {
+            if (c.isReady()) {
+                ready.add(c);
+            } else {
+                failed++;
+                if (firstError == null && c.ready().isCompletedExceptionally()) {
+                    firstError = firstFailure(List.of(c));
+                }
+                if (!c.ready().isDone()) {
+                    c.ready().completeExceptionally(new IllegalStateException("timed out"));
+                }
+                c.close();
+            }
+        }
+        return new Opened(ready, failed + (count - all.size()), firstError == null ? "timed out" : firstError,
+                seconds);
+    }
+
+    /** Result of {@link #openAll}: the ready connections, how many failed and why (first reason). */
+    public record Opened(List<WsConnection> ready, int failed, String firstError, double seconds) {
+    }
+
+    /** Closes every connection in {@code conns} and waits briefly for the closes to go out. */
+    public static void closeAll(List<WsConnection> conns) {
+        List<ChannelFuture> futures = new ArrayList<>(conns.size());
+        for (WsConnection c : conns) {
+            Channel ch = c.channel();
+            if (ch != null) {
+                futures.add(ch.close());
+            }
+        }
+        for (ChannelFuture f : futures) {
+            f.awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Returns the first failure reason among {@code conns}' ready futures, for error messages. */
+    public static String firstFailure(List<WsConnection> conns) {
+        for (WsConnection c : conns) {
+            CompletableFuture<WsConnection> f = c.ready();
+            if (f.isCompletedExceptionally()) {
+                try {
+                    f.join();
+                } catch (RuntimeException e) {
+                    return String.valueOf(e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+                }
+            }
+        }
+        return "none";
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
