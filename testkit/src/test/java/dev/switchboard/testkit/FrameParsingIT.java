@@ -250,6 +250,29 @@ class FrameParsingIT extends ServerTestBase {
     }
 
     @Test
+    void invalidUtf8InsideDataIsRefusedAndNeverReachesSubscribers() {
+        // A browser recipient fails its whole connection on a text frame with invalid UTF-8 (decisions.md D1).
+        WsProbe listener = pk();
+        String c = channel("utf8");
+        subscribe(listener, c);
+        try (RawWebSocket ws = raw(keyQuery(PK_ALL))) {
+            assertThat(ws.readDataOrClose(Duration.ofSeconds(5)).text()).contains("\"welcome\"");
+            byte[] head = ("{\"type\":\"publish\",\"channel\":\"" + c + "\",\"data\":\"x").getBytes(StandardCharsets.UTF_8);
+            byte[] frame = java.util.Arrays.copyOf(head, head.length + 4);
+            frame[head.length] = (byte) 0xED; // an encoded UTF-16 surrogate: not UTF-8
+            frame[head.length + 1] = (byte) 0xA0;
+            frame[head.length + 2] = (byte) 0x80;
+            frame[head.length + 3] = '"';
+            byte[] closed = java.util.Arrays.copyOf(frame, frame.length + 1);
+            closed[frame.length] = '}';
+            ws.sendFrame(true, RawWebSocket.TEXT, closed);
+            JsonNode error = WsProbe.parse(ws.readDataOrClose(Duration.ofSeconds(5)).text());
+            assertThat(error.path("code").asString()).isEqualTo("malformed_message");
+        }
+        listener.expectNothing(QUIET);
+    }
+
+    @Test
     void fragmentedTextMessageIsReassembled() {
         try (RawWebSocket ws = raw(keyQuery(PK_ALL))) {
             assertThat(ws.readDataOrClose(Duration.ofSeconds(5)).text()).contains("\"welcome\"");
