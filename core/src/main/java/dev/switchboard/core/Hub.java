@@ -26,6 +26,8 @@ final class Hub {
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Room> patternRooms = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Session[]> peers = new ConcurrentHashMap<>();
+    /** Set when the node drains: connections are leaving because of the shutdown, not because peers left. */
+    private volatile boolean silenced;
 
     // ---------------------------------------------------------------------------------------------------------
     // Subscriptions and presence
@@ -98,8 +100,20 @@ final class Hub {
         }
     }
 
+    /**
+     * Stops presence deltas for good (graceful drain, protocol.md §12): after {@code going_away} nothing but the
+     * 1001 close may reach a connection, and members closed by the shutdown have not left — the SDK reconnects
+     * them and reconciles against the next snapshot.
+     */
+    void silence() {
+        silenced = true;
+    }
+
     /** Enqueues a presence delta to every presence receiver of the room except {@code cause}. Room lock held. */
-    private static void announce(Room room, Session cause, byte[] delta) {
+    private void announce(Room room, Session cause, byte[] delta) {
+        if (silenced) {
+            return;
+        }
         for (Session other : room.subscribers.keySet()) {
             if (other != cause && other.receivesPresence()) {
                 other.deliver(delta);

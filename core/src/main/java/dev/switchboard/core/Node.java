@@ -161,11 +161,15 @@ public final class Node {
     // ---------------------------------------------------------------------------------------------------------
 
     /**
-     * Starts the graceful drain of protocol.md §12: refuses new connections, sends every open connection
+     * Starts the graceful drain of protocol.md §12: refuses new connections, silences presence deltas (so nothing
+     * lands between a connection's {@code going_away} and its close), sends every open connection
      * {@code going_away} and closes it with 1001 once that frame is flushed.
      */
     public void drain() {
         draining = true;
+        for (Tenant tenant : tenants.values()) {
+            tenant.hub.silence();
+        }
         for (Session session : sessions) {
             session.goAway(Limits.GOING_AWAY_RETRY_AFTER_MS);
         }

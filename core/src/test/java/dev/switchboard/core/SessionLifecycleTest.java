@@ -165,6 +165,27 @@ class SessionLifecycleTest {
     }
 
     @Test
+    void drainLetsNothingButTheCloseFollowGoingAwayNotEvenPresenceOfPeersClosedByTheDrain() {
+        // I/O tasks run inline: a peer's release happens while the drain is still walking the other sessions,
+        // as it does when connections live on different event loops.
+        var alice = fx.open(fx.token("alice", null, null, null), null, new RecordingTransport(Runnable::run))
+                .subscribe("room");
+        var bob = fx.open(fx.token("bob", null, null, null), null, new RecordingTransport(Runnable::run))
+                .subscribe("room");
+        fx.settle();
+        alice.take();
+        bob.take();
+
+        fx.node.drain();
+        fx.settle();
+
+        for (var c : List.of(alice, bob)) {
+            assertThat(c.take()).containsExactly("{\"type\":\"going_away\",\"retryAfterMs\":1000}");
+            assertThat(c.transport.events()).last().isEqualTo(new RecordingTransport.Close(1001, "server shutting down"));
+        }
+    }
+
+    @Test
     void keepalivePingsEveryIntervalAndKeepsConnectionsThatAnswer() {
         var alice = fx.connect("alice");
         for (int round = 1; round <= 3; round++) {
