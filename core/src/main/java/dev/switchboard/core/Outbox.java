@@ -19,6 +19,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 final class Outbox {
     private static final int IDLE = 0;
     private static final int SCHEDULED = 1;
+    /** Frames written between flushes; bounds the time one busy connection holds its event loop. */
+    static final int MAX_FRAMES_PER_DRAIN = 256;
     private static final VarHandle STATE;
     private static final VarHandle QUEUED_BYTES;
 
@@ -89,24 +91,31 @@ final class Outbox {
         }
     }
 
-    /** Runs on the I/O thread: writes every queued frame, flushes once, and re-arms without losing a wakeup. */
+    /**
+     * Runs on the I/O thread: writes up to {@link #MAX_FRAMES_PER_DRAIN} queued frames, flushes once, and either
+     * re-arms without losing a wakeup or, if more is queued, yields the event loop to other connections and
+     * continues in a fresh task. A frame's bytes stop counting as queued the moment the transport has them, so
+     * they are never counted twice against the bound.
+     */
     private void drain() {
         for (;;) {
             Object item;
-            long written = 0;
-            while ((item = queue.poll()) != null) {
+            int budget = MAX_FRAMES_PER_DRAIN;
+            while (budget-- > 0 && (item = queue.poll()) != null) {
                 if (item instanceof byte[] frame) {
-                    written += frame.length;
+                    QUEUED_BYTES.getAndAdd(this, (long) -frame.length);
                     transport.write(frame);
                 } else if (item instanceof Close close) {
-                    QUEUED_BYTES.getAndAdd(this, -written);
                     queue.clear();
                     transport.close(close.code(), close.reason());
                     return; // stays SCHEDULED forever: nothing is drained after a close
                 }
             }
-            QUEUED_BYTES.getAndAdd(this, -written);
             transport.flush();
+            if (!queue.isEmpty()) {
+                transport.execute(drainTask);
+                return;
+            }
             STATE.setVolatile(this, IDLE);
             if (queue.isEmpty() || !STATE.compareAndSet(this, IDLE, SCHEDULED)) {
                 return;

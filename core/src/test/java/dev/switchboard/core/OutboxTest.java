@@ -62,6 +62,38 @@ class OutboxTest {
     }
 
     @Test
+    void aFrameStopsCountingAsQueuedOnceTheTransportHasItSoAReaderThatKeepsUpIsNeverRefused() {
+        Outbox outbox = new Outbox(transport, 10);
+        List<Boolean> acceptedDuringDrain = new ArrayList<>();
+        transport.onWrite = written -> {
+            if (acceptedDuringDrain.size() < 3) {
+                acceptedDuringDrain.add(outbox.offer(frame("12345"))); // a publisher on another thread, mid-drain
+            }
+        };
+        outbox.offer(frame("12345"));
+        outbox.offer(frame("12345"));
+        transport.runPending();
+        assertThat(acceptedDuringDrain).containsExactly(true, true, true);
+        assertThat(transport.written()).hasSize(5);
+    }
+
+    @Test
+    void aLongQueueIsWrittenInBoundedBatchesEachFlushedAndTheEventLoopIsYieldedBetweenThem() {
+        Outbox outbox = new Outbox(transport, 1_000_000);
+        int total = Outbox.MAX_FRAMES_PER_DRAIN + 44;
+        for (int i = 0; i < total; i++) {
+            outbox.offer(frame("f" + i));
+        }
+        assertThat(transport.runOne()).isTrue();
+        assertThat(transport.written()).hasSize(Outbox.MAX_FRAMES_PER_DRAIN);
+        assertThat(transport.events()).last().isInstanceOf(Flush.class);
+        assertThat(transport.runOne()).as("the rest continues in a fresh task").isTrue();
+        assertThat(transport.written()).hasSize(total).last().isEqualTo("f" + (total - 1));
+        assertThat(transport.count(Flush.class)).isEqualTo(2);
+        assertThat(transport.runOne()).isFalse();
+    }
+
+    @Test
     void bytesTheTransportHasNotWrittenCountTowardsTheBound() {
         Outbox outbox = new Outbox(transport, 10);
         transport.pendingBytes.set(8);

@@ -64,6 +64,16 @@ final class RecordingTransport implements Transport {
         }
     }
 
+    /** Runs the oldest queued I/O-thread task only; returns false if none was queued. */
+    boolean runOne() {
+        Runnable task = tasks.poll();
+        if (task == null) {
+            return false;
+        }
+        task.run();
+        return true;
+    }
+
     /** Runs queued I/O-thread tasks (and those they queue) until none is left; returns how many ran. */
     int runPending() {
         int ran = 0;
@@ -75,9 +85,18 @@ final class RecordingTransport implements Transport {
         return ran;
     }
 
+    /** Called after every {@link #write} is recorded (a hook to interleave producers with a drain). */
+    volatile java.util.function.Consumer<byte[]> onWrite;
+
     @Override
-    public synchronized void write(byte[] utf8Json) {
-        events.add(new Write(utf8Json));
+    public void write(byte[] utf8Json) {
+        synchronized (this) {
+            events.add(new Write(utf8Json));
+        }
+        var hook = onWrite;
+        if (hook != null) {
+            hook.accept(utf8Json);
+        }
     }
 
     @Override
