@@ -25,11 +25,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The operator verbs as a shell runs them: each case starts a fresh JVM on {@code dev.switchboard.server.Main}
- * (the jar's entry point) with the test classpath, and checks the exit status, stdout and stderr. The REST verbs
+ * The operator verbs as a shell runs them: each case starts a fresh JVM on the shaded {@code switchboard.jar}
+ * (built in the package phase; failsafe passes its path as {@code switchboard.jar}), and checks the exit status,
+ * stdout and stderr. The REST verbs
  * talk to a real server started in this JVM.
  */
-class CliTest {
+class CliIT {
     private static final String SK = "sk_id_clitest00000000000000001";
     private static final String SECRET = "sk_secret_clitest000000000000000000000001";
     private static final String NARROW = "sk_id_clinarrow0000000000000001";
@@ -63,8 +64,11 @@ class CliTest {
     }
 
     static Run run(String... args) throws IOException, InterruptedException {
+        String jar = System.getProperty("switchboard.jar");
+        assertThat(jar).as("failsafe passes -Dswitchboard.jar").isNotNull();
+        assertThat(Path.of(jar)).as("the shaded jar exists").isRegularFile();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.switchboard.server.Main"));
+                "-jar", jar));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove("SWITCHBOARD_URL");
