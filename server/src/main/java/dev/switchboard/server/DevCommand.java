@@ -93,10 +93,12 @@ final class DevCommand implements Callable<Integer> {
                   Sample JWT (sub=dev-user, all actions, valid 1 h):
                     %s
 
-                  Try it:  %s/v1?key=%s
+                  Try it:  ./switchboard connect '%s/v1?key=%s'
+                  Backend: ./switchboard usage --url http://%s --key %s:%s
+                           (also publish, peers, kick, token; each has --help; REST: docs/rest-api.md)
                   Stop with Ctrl-C (connections get going_away, then close 1001).
                 """.formatted(app.id(), file, origin, origin, publishable.id(), secret.id(), secret.secret(), jwt,
-                origin, publishable.id());
+                origin, publishable.id(), origin.substring("ws://".length()), secret.id(), secret.secret());
     }
 
     private static KeyConfig firstKey(AppConfig app, KeyType type) {
