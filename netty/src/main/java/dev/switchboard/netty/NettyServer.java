@@ -51,7 +51,7 @@ public final class NettyServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ServerInitializer(node, routes, throttle))
+                    .childHandler(new ServerInitializer(node, routes, throttle, config.httpIdleTimeout().toMillis()))
                     .bind(config.host(), config.port())
                     .sync()
                     .channel();

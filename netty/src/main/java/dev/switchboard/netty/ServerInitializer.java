@@ -6,22 +6,30 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of a fresh connection: HTTP/1.1 with request lines and headers up to 64 KiB (a JWT with full
  * metadata claims makes a ~17 KB query string; protocol.md §1.1), then the router, which counts bodies against
  * the REST cap itself (no aggregator: a 413 must not require reading the body whole, rest-api.md §1.2).
- * After a WebSocket upgrade the HTTP handlers are swapped for the frame handlers.
+ * A connection that sends nothing for the configured HTTP idle timeout while still speaking HTTP (a socket opened and
+ * left silent, an idle keep-alive) is closed, so silent sockets cannot pile up. After a WebSocket upgrade the HTTP
+ * handlers, this timeout included, are swapped for the frame handlers; liveness is then the keepalive's job.
  */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
+    static final String HTTP_IDLE = "http-idle";
+
     private final Node node;
     private final HttpRoutes routes;
     private final ConnectThrottle throttle;
+    private final long httpIdleMillis;
 
-    ServerInitializer(Node node, HttpRoutes routes, ConnectThrottle throttle) {
+    ServerInitializer(Node node, HttpRoutes routes, ConnectThrottle throttle, long httpIdleMillis) {
         this.node = node;
         this.routes = routes;
         this.throttle = throttle;
+        this.httpIdleMillis = httpIdleMillis;
     }
 
     @Override
@@ -30,6 +38,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
                 .setMaxInitialLineLength(Limits.MAX_HTTP_HEADER_BYTES)
                 .setMaxHeaderSize(Limits.MAX_HTTP_HEADER_BYTES);
         channel.pipeline()
+                .addLast(HTTP_IDLE, new ReadTimeoutHandler(httpIdleMillis, TimeUnit.MILLISECONDS))
                 .addLast("http-codec", new HttpServerCodec(decoderConfig))
                 .addLast("http-router", new HttpRouter(node, routes, throttle));
     }

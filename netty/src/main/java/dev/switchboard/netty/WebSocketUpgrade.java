@@ -44,6 +44,9 @@ final class WebSocketUpgrade {
         // Synchronously on the event loop, before any further read: frames that follow the upgrade request
         // reach the session's handler, never the HTTP router.
         ChannelPipeline pipeline = ctx.pipeline();
+        if (pipeline.get(ServerInitializer.HTTP_IDLE) != null) {
+            pipeline.remove(ServerInitializer.HTTP_IDLE);
+        }
         Map<String, List<String>> query = new QueryStringDecoder(request.uri(), StandardCharsets.UTF_8).parameters();
         Node.Opening opening = node.open(single(query, "token"), single(query, "key"),
                 request.headers().get(HttpHeaderNames.ORIGIN), new NettyTransport(ctx.channel()));

@@ -80,7 +80,7 @@ public final class ConfigLoader {
             object(server, "server");
         }
         allowOnly(server, "server", Set.of("host", "port", "ioThreads", "transport", "maxMessageSize",
-                "outboxMaxBytes", "keepalive", "rateLimit", "connectThrottle", "drain", "restRateLimit"));
+                "outboxMaxBytes", "httpIdleTimeout", "keepalive", "rateLimit", "connectThrottle", "drain", "restRateLimit"));
         NettyServerConfig listener = listener(server);
         NodeSettings node = nodeSettings(server);
 
@@ -143,12 +143,17 @@ public final class ConfigLoader {
         if (!Set.of("auto", "io_uring", "epoll", "nio").contains(transport)) {
             throw fail("server.transport", "must be one of auto, io_uring, epoll, nio");
         }
+        Duration httpIdleTimeout = duration(server, "server", "httpIdleTimeout", NettyServerConfig.DEFAULT_HTTP_IDLE_TIMEOUT);
+        if (httpIdleTimeout.isZero()) {
+            throw fail("server.httpIdleTimeout", "must be positive");
+        }
         JsonNode throttle = section(server, "server", "connectThrottle",
                 Set.of("attempts", "window", "exemptLoopback"));
         return new NettyServerConfig(host, port, ioThreads, transport,
                 integer(throttle, "server.connectThrottle", "attempts", 60, 0, Integer.MAX_VALUE),
                 duration(throttle, "server.connectThrottle", "window", Duration.ofSeconds(60)),
-                bool(throttle, "server.connectThrottle", "exemptLoopback", true));
+                bool(throttle, "server.connectThrottle", "exemptLoopback", true),
+                httpIdleTimeout);
     }
 
     private NodeSettings nodeSettings(JsonNode server) throws ConfigException {

@@ -25,6 +25,6 @@ public record SwitchboardConfig(NettyServerConfig listener, NodeSettings node, L
         NettyServerConfig l = listener;
         return new SwitchboardConfig(new NettyServerConfig(host == null ? l.host() : host,
                 port == null ? l.port() : port, l.ioThreads(), l.transport(), l.connectAttempts(), l.connectWindow(),
-                l.exemptLoopback()), node, apps, restRateLimit, plans);
+                l.exemptLoopback(), l.httpIdleTimeout()), node, apps, restRateLimit, plans);
     }
 }

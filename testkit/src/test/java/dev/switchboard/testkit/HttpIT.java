@@ -72,6 +72,23 @@ class HttpIT extends ServerTestBase {
     }
 
     @Test
+    void aSocketSilentBeforeAnyRequestIsClosedAfterTheHttpIdleTimeoutButAnUpgradedOneIsNot() throws Exception {
+        try (TestServer idle = TestServer.start(TestServer.defaultConfig("httpIdleTimeout: 300ms"))) {
+            try (java.net.Socket silent = new java.net.Socket("127.0.0.1", idle.port())) {
+                silent.setSoTimeout(5_000);
+                long start = System.nanoTime();
+                assertThat(silent.getInputStream().read()).as("closed by the server, nothing sent").isEqualTo(-1);
+                assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(4));
+            }
+            WsProbe upgraded = WsProbe.welcomed(idle, keyQuery(PK_ALL));
+            Thread.sleep(800);
+            upgraded.send("{\"type\":\"ping\"}");
+            upgraded.expectType("pong");
+            upgraded.close();
+        }
+    }
+
+    @Test
     void upgradeRequestWithMoreThan32KiBOfHeadersIsAccepted() {
         String meta = "{\"k\":\"" + "m".repeat(8192 - 8) + "\"}";
         String peerMeta = "{\"k\":\"" + "p".repeat(4096 - 8) + "\"}";
