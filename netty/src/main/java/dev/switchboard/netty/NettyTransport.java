@@ -1,19 +1,17 @@
 package dev.switchboard.netty;
 
 import dev.switchboard.core.spi.Transport;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link Transport} over one Netty channel. Frames are wrapped, not copied: the domain's encoded bytes are
- * immutable and shared by every recipient of a fan-out.
+ * {@link Transport} over one Netty channel. The domain's encoded bytes are immutable and shared by every
+ * recipient of a fan-out; they are framed once per event loop and written as shared duplicates.
  */
 final class NettyTransport implements Transport {
     /** A peer that does not read its close frame within this time is cut off. */
@@ -34,9 +32,10 @@ final class NettyTransport implements Transport {
         }
     }
 
+    /** Writes the shared, already-framed bytes of {@code utf8Json} (see {@link SharedFrames}). */
     @Override
     public void write(byte[] utf8Json) {
-        channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(utf8Json)), channel.voidPromise());
+        channel.write(SharedFrames.textFrame(utf8Json, channel.alloc()), channel.voidPromise());
     }
 
     @Override

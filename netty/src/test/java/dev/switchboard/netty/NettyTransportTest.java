@@ -2,14 +2,16 @@ package dev.switchboard.netty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class NettyTransportTest {
     private final EmbeddedChannel channel = new EmbeddedChannel();
@@ -27,12 +29,45 @@ class NettyTransportTest {
         assertThat((Object) channel.readOutbound()).isNull();
         assertThat(transport.pendingBytes()).isGreaterThanOrEqualTo(frame.length); // plus Netty's per-entry overhead
         transport.flush();
-        TextWebSocketFrame out = channel.readOutbound();
-        assertThat(out.text()).isEqualTo("{\"type\":\"pong\"}");
-        assertThat(out.content().hasArray() && out.content().array() == frame).as("wrapped, not copied").isTrue();
-        out.release();
+        ByteBuf out = channel.readOutbound();
+        assertThat(ClientView.text(out)).isEqualTo("{\"type\":\"pong\"}");
         assertThat(transport.pendingBytes()).isZero();
     }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 125, 126, 127, 65_535, 65_536, 200_000})
+    void everyPayloadLengthEncodingIsAFrameAClientDecodes(int length) {
+        String text = "x".repeat(length);
+        transport.write(text.getBytes(StandardCharsets.UTF_8));
+        transport.flush();
+        assertThat(ClientView.text(channel.readOutbound())).isEqualTo(text);
+    }
+
+    @Test
+    void connectionsOfOneLoopWritingTheSameBytesShareOneFramedBuffer() {
+        EmbeddedChannel other = new EmbeddedChannel();
+        try {
+            byte[] shared = "{\"type\":\"message\",\"data\":1}".getBytes(StandardCharsets.UTF_8);
+            transport.write(shared);
+            new NettyTransport(other).write(shared);
+            transport.flush();
+            other.flush();
+            ByteBuf first = channel.readOutbound();
+            ByteBuf second = other.readOutbound();
+            assertThat(first.unwrap()).as("one framed buffer, duplicated").isNotNull().isSameAs(second.unwrap());
+            assertThat(ClientView.text(first)).isEqualTo(ClientView.text(second));
+
+            byte[] equalButSeparate = shared.clone();
+            new NettyTransport(other).write(equalButSeparate);
+            other.flush();
+            ByteBuf third = other.readOutbound();
+            assertThat(third.unwrap()).as("matched by identity, not content").isNotSameAs(first.unwrap());
+            third.release();
+        } finally {
+            other.finishAndReleaseAll();
+        }
+    }
+
 
     @Test
     void closeSendsTheCodeAndReasonThenClosesTheChannel() {

@@ -50,13 +50,7 @@ class WsFrameHandlerTest {
     }
 
     private static String text(Object frame) {
-        assertThat(frame).isInstanceOf(TextWebSocketFrame.class);
-        TextWebSocketFrame text = (TextWebSocketFrame) frame;
-        try {
-            return text.text();
-        } finally {
-            text.release();
-        }
+        return ClientView.text(frame);
     }
 
     private void inbound(WebSocketFrame frame) {
