@@ -26,7 +26,8 @@ public final class Bench {
         return switch (size) {
             case SMOKE -> List.of(new FanoutScenario(20), new ChatScenario(10, 3, 2), new ConnectStormScenario(40, 16),
                     new IdleScenario(new int[] {100}, new int[] {100}), new PresenceChurnScenario(30, 6));
-            case QUICK -> List.of(new FanoutScenario(1000), new ChatScenario(2000, 5, 1),
+            case QUICK -> List.of(new FanoutScenario(Integer.getInteger("bench.fanout", 1000)),
+                    new ChatScenario(Integer.getInteger("bench.chat.rooms", 2000), 5, 1),
                     new ConnectStormScenario(5000, 256),
                     new IdleScenario(new int[] {10_000, 50_000, 100_000}, new int[] {10_000}),
                     new PresenceChurnScenario(1000, 100));

@@ -33,6 +33,10 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
+        String jarCopy = System.getProperty("bench.jarCopy");
+        if (jarCopy != null) {
+            new java.io.File(jarCopy).deleteOnExit(); // the launcher's private copy of this jar
+        }
         Map<String, String> opts = parse(args);
         if (opts.containsKey("help")) {
             System.out.println("""
@@ -55,9 +59,9 @@ public final class BenchMain {
         Path cache = Path.of(opts.getOrDefault("cache", System.getProperty("user.home") + "/.cache/switchboard-bench"));
         Path serverJar = Path.of(opts.getOrDefault("server-jar", root.resolve("server/target/switchboard.jar").toString()));
         // copy the jar so a concurrent rebuild cannot swap it mid-run
-        Path jarCopy = raw.resolve("switchboard-under-test.jar");
-        Files.copy(serverJar, jarCopy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Peer.Layout layout = new Peer.Layout(root.resolve("loadtest/peers"), cache, jarCopy,
+        Path serverCopy = raw.resolve("switchboard-under-test.jar");
+        Files.copy(serverJar, serverCopy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Peer.Layout layout = new Peer.Layout(root.resolve("loadtest/peers"), cache, serverCopy,
                 Path.of(System.getProperty("java.home")));
         String serverCpu = opts.getOrDefault("server-cpu", "0");
 
@@ -92,7 +96,8 @@ public final class BenchMain {
         Instant started = Instant.now();
         String loadAtStart = loadAverage();
         try (WsClient client = new WsClient(threads, Bench.sourceAddresses(8))) {
-            BenchContext ctx = new BenchContext(client, quick, smoke, raw, maxConnections, System.out);
+            BenchContext ctx = new BenchContext(client, quick, smoke, raw, maxConnections,
+                    Integer.parseInt(serverCpu), ownCpu(), System.out);
             for (Peer p : runnable) {
                 String label = p == Peer.SWITCHBOARD ? Report.SWITCHBOARD : p.label();
                 labels.add(label);
@@ -117,7 +122,8 @@ public final class BenchMain {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("date", started.toString());
         meta.put("mode", smoke ? "--smoke (harness check, not a measurement)" : quick ? "--quick" : "full");
-        meta.put("duration", (Instant.now().getEpochSecond() - started.getEpochSecond()) + " s");
+        meta.put("duration", (Instant.now().getEpochSecond() - started.getEpochSecond()) + " s; load average at the end "
+                + loadAverage());
         meta.put("machine", machine() + "; load average at start " + loadAtStart
                 + " (other work on the machine is noise in these figures)");
         meta.put("pinning", "server under test on CPU " + serverCpu + " (taskset), generator on the other"
@@ -131,6 +137,21 @@ public final class BenchMain {
         new Report(outcomes, labels, skipped, meta).write(out);
         linkLatest(root, out);
         say("report: %s", out.resolve("report.md"));
+    }
+
+    /** The CPU this process is pinned to, or -1 if it may run on several. */
+    private static int ownCpu() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Cpus_allowed_list:")) {
+                    String list = line.substring(line.indexOf(':') + 1).trim();
+                    return list.matches("\\d+") ? Integer.parseInt(list) : -1;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
     }
 
     private static String loadAverage() {

@@ -55,19 +55,31 @@ final class Bytes {
         return -1;
     }
 
-    /** Counts occurrences of {@code needle} in the whole readable region. */
+    /** Counts non-overlapping occurrences of {@code needle} in the whole readable region. */
     static int count(ByteBuf buf, byte[] needle) {
         int n = 0;
         int i = buf.readerIndex();
         int end = buf.writerIndex();
-        while (true) {
-            int at = indexOf(buf.slice(i, end - i), needle, end - i);
-            if (at < 0) {
+        while (i + needle.length <= end) {
+            int at = buf.indexOf(i, end, needle[0]);
+            if (at < 0 || at + needle.length > end) {
                 return n;
             }
-            n++;
-            i = at + needle.length;
+            boolean match = true;
+            for (int k = 1; k < needle.length; k++) {
+                if (buf.getByte(at + k) != needle[k]) {
+                    match = false;
+                    break;
+                }
+            }
+            if (match) {
+                n++;
+                i = at + needle.length;
+            } else {
+                i = at + 1;
+            }
         }
+        return n;
     }
 
     static String text(ByteBuf buf, int max) {

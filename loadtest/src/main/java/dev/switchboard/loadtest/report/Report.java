@@ -72,7 +72,9 @@ public final class Report {
         md.append("\nEach peer cell shows the peer's figure and, in parentheses, the ratio **Switchboard ÷ peer**. "
                 + "For throughput (msg/s, /s) a ratio above 1 means Switchboard is ahead; for latency and memory "
                 + "(ms, KiB) below 1 does. † = generator-bound (the generator's own CPU was ≥ 90% busy, so the "
-                + "server may be faster than shown). — = not measured (see notes).\n\n");
+                + "server may be faster than shown). ‡ = contended (other processes on this shared machine took more than "
+                + "15% of the server's or the generator's CPU during the measurement; see the figure notes). "
+                + "— = not measured (see notes).\n\n");
 
         Map<String, Map<String, Figure>> rows = table();
         md.append("| figure | unit |");
@@ -95,6 +97,9 @@ public final class Report {
                     md.append(format(f.value()));
                     if (f.generatorBound()) {
                         md.append('†');
+                    }
+                    if (f.contended()) {
+                        md.append('‡');
                     }
                     if (!s.equals(SWITCHBOARD) && mine != null && !Double.isNaN(mine.value()) && f.value() != 0) {
                         md.append(" (").append(String.format(Locale.ROOT, "%.2f×", mine.value() / f.value())).append(')');
@@ -156,21 +161,25 @@ public final class Report {
         ratioTarget(out, rows, "fanout.1000.ceiling", "Socket.IO", 3.0, "fan-out ceiling (1,000 subs) ≥ 3× Socket.IO");
         Figure p99 = cell(rows, "fanout.1000.half.p99", SWITCHBOARD);
         out.add(new String[] {"p99 publish→deliver ≤ 5 ms at ½ of Switchboard's ceiling (1,000 subs)",
-                p99 == null ? "—" : format(p99.value()) + " ms" + (p99.generatorBound() ? " †" : ""),
+                p99 == null ? "—" : format(p99.value()) + " ms" + (p99.generatorBound() ? " †" : "")
+                        + (p99.contended() ? " ‡" : ""),
                 p99 == null ? "not measured" : p99.value() <= 5 ? "yes" : "**no**"});
         Figure heap = null;
-        for (String level : List.of("100000", "50000", "10000", "1000", "100")) {
-            heap = cell(rows, "idle." + level + ".heap", SWITCHBOARD);
-            if (heap != null) {
-                out.add(new String[] {"≤ 4 KiB live heap per idle subscribed connection at 100k",
-                        format(heap.value()) + " KiB at " + level + (level.equals("100000") ? "" : " (100k not measured)"),
-                        heap.value() <= 4 ? "yes" : "**no**"});
-                break;
+        int heapLevel = 0;
+        for (String key : rows.keySet()) {
+            if (key.startsWith("idle.") && key.endsWith(".heap")) {
+                int level = Integer.parseInt(key.split("\\.")[1]);
+                Figure f = cell(rows, key, SWITCHBOARD);
+                if (f != null && level > heapLevel) {
+                    heap = f;
+                    heapLevel = level;
+                }
             }
         }
-        if (heap == null) {
-            out.add(new String[] {"≤ 4 KiB live heap per idle subscribed connection at 100k", "—", "not measured"});
-        }
+        out.add(new String[] {"≤ 4 KiB live heap per idle subscribed connection at 100k",
+                heap == null ? "—" : format(heap.value()) + " KiB at " + String.format(Locale.ROOT, "%,d", heapLevel)
+                        + (heapLevel == 100_000 ? "" : " (100k not measured)"),
+                heap == null ? "not measured" : heap.value() <= 4 ? "yes" : "**no**"});
         ratioTarget(out, rows, "storm.rate", "Centrifuge", 2.0, "connect storm ≥ 2× Centrifuge's handshakes/s");
         Figure churn = cell(rows, "churn.at50", SWITCHBOARD);
         out.add(new String[] {"presence churn, 1,000-member room, 50 joins+leaves/s without backlog",
@@ -199,8 +208,10 @@ public final class Report {
         }
         double ratio = mine.value() / theirs.value();
         boolean gb = mine.generatorBound() || theirs.generatorBound();
+        boolean contended = mine.contended() || theirs.contended();
         out.add(new String[] {label, String.format(Locale.ROOT, "%.2f× (%s vs %s)%s", ratio, format(mine.value()),
-                format(theirs.value()), gb ? " †" : ""), ratio >= wanted ? "yes" : "**no**" + (gb ? " (generator-bound)" : "")});
+                format(theirs.value()), (gb ? " †" : "") + (contended ? " ‡" : "")),
+                ratio >= wanted ? "yes" : "**no**" + (gb ? " (generator-bound)" : "")});
     }
 
     static String format(double v) {
@@ -242,6 +253,7 @@ public final class Report {
                 m.put("value", f.value());
                 m.put("higherIsBetter", f.higherIsBetter());
                 m.put("generatorBound", f.generatorBound());
+                m.put("contended", f.contended());
                 if (f.note() != null) {
                     m.put("note", f.note());
                 }

@@ -6,10 +6,11 @@ import java.nio.file.Path;
 
 /**
  * What scenarios share: the generator's connection factory, whether this is a {@code --quick} run, the raw
- * output directory and the cap on connections the generator's file-descriptor limit allows.
+ * output directory, the cap on connections the generator's file-descriptor limit allows, and the CPUs the
+ * server and the generator are pinned to (-1 when not pinned).
  */
 public record BenchContext(WsClient client, boolean quick, boolean smoke, Path raw, int maxConnections,
-                           PrintStream log) {
+                           int serverCpu, int generatorCpu, PrintStream log) {
 
     public void log(String format, Object... args) {
         log.printf("    " + format + "%n", args);

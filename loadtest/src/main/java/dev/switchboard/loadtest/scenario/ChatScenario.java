@@ -102,7 +102,7 @@ public final class ChatScenario implements Scenario {
         stats.interval();
         long d0 = stats.delivered.sum();
         long s0 = sent.sum();
-        Cpu cpu = Cpu.sample(t.process());
+        Cpu cpu = Cpu.sample(t.process(), ctx);
         long w0 = System.nanoTime();
         Thread.sleep((long) (seconds * 1000));
         double secs = (System.nanoTime() - w0) / 1e9;
@@ -118,10 +118,14 @@ public final class ChatScenario implements Scenario {
         boolean gb = usage.generatorSaturated();
         String note = String.format("%.0f publishes/s, %.0f%% of expected deliveries", published / secs,
                 100 * got / Math.max(1, expected));
-        out.figure(new Figure("chat.delivered", "Chat: delivered", "msg/s", true, got, gb, note));
-        out.figure(new Figure("chat.p50", "Chat: p50", "ms", false, DeliveryStats.ms(h, 50), gb, null));
-        out.figure(new Figure("chat.p99", "Chat: p99", "ms", false, DeliveryStats.ms(h, 99), gb, null));
-        out.figure(new Figure("chat.p999", "Chat: p99.9", "ms", false, DeliveryStats.ms(h, 99.9), gb, null));
+        out.figure(new Figure("chat.delivered", "Chat: delivered", "msg/s", true, got, gb, note).during(usage));
+        out.figure(new Figure("chat.p50", "Chat: p50", "ms", false, DeliveryStats.ms(h, 50), gb, null).during(usage));
+        out.figure(new Figure("chat.p99", "Chat: p99", "ms", false, DeliveryStats.ms(h, 99), gb, null).during(usage));
+        out.figure(new Figure("chat.p999", "Chat: p99.9", "ms", false, DeliveryStats.ms(h, 99.9), gb, null).during(usage));
+        if (!Double.isNaN(usage.server()) && usage.server() > 0.02) {
+            out.figure(new Figure("chat.per_core", "Chat: deliveries per server CPU-second", "msg/s/core", true,
+                    got / usage.server(), gb, null).during(usage));
+        }
         out.figure(new Figure("chat.server_cpu", "Chat: server CPU", "% of 1 core", false, usage.server() * 100, gb,
                 null));
         if (stats.closed.get() > 0) {

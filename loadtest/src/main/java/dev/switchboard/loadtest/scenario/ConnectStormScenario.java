@@ -50,7 +50,7 @@ public final class ConnectStormScenario implements Scenario {
         Thread.sleep(ctx.smoke() ? 100 : 1000);
         int n = Math.min(connections, ctx.maxConnections() - 100);
         Histogram h = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
-        Cpu cpu = Cpu.sample(t.process());
+        Cpu cpu = Cpu.sample(t.process(), ctx);
         WsClient.Opened opened = storm(t, ctx, n, "s", h);
         Cpu.Usage usage = cpu.since();
         double rate = opened.ready().size() / opened.seconds();
@@ -62,9 +62,13 @@ public final class ConnectStormScenario implements Scenario {
         if (opened.failed() > 0) {
             note += "; " + opened.failed() + " failed (" + opened.firstError() + ")";
         }
-        out.figure(new Figure("storm.rate", "Connect storm: handshakes+subscribes", "/s", true, rate, gb, note));
+        out.figure(new Figure("storm.rate", "Connect storm: handshakes+subscribes", "/s", true, rate, gb, note).during(usage));
+        if (!Double.isNaN(usage.server()) && usage.server() > 0.02) {
+            out.figure(new Figure("storm.per_core", "Connect storm: handshakes per server CPU-second", "/s/core", true,
+                    rate / usage.server(), gb, null).during(usage));
+        }
         out.figure(new Figure("storm.p99", "Connect storm: p99 handshake+subscribe", "ms", false,
-                h.getValueAtPercentile(99) / 1000.0, gb, null));
+                h.getValueAtPercentile(99) / 1000.0, gb, null).during(usage));
         Thread.sleep(ctx.smoke() ? 100 : 1000);
     }
 

@@ -12,13 +12,16 @@ import org.HdrHistogram.Histogram;
 
 /**
  * Fan-out: one channel, N subscribers, one publisher whose rate ramps up (×1.5 per step) until a backlog
- * builds — deliveries fall below 90% of what was offered, p99 passes 250 ms, or the publisher's socket stops
- * being writable. Reports the ceiling (highest delivered msg/s of any step) and then the latency percentiles
- * in a steady run at half of that ceiling.
+ * builds — deliveries fall below 90% of what was offered, the median latency passes 100 ms, the publisher's
+ * socket stops being writable, or the server closes subscribers — on two steps in a row (one noisy step on a
+ * shared machine does not end the ramp) or once with deliveries below 60%. Reports the ceiling (highest
+ * delivered msg/s of any step) and then the latency percentiles in a steady run at half of that ceiling,
+ * after the backlog drained and a second of warm-up at that rate.
  */
 public final class FanoutScenario implements Scenario {
     private static final double SATURATION_RATIO = 0.90;
-    private static final double SATURATION_P99_MS = 250;
+    private static final double SEVERE_RATIO = 0.60;
+    private static final double SATURATION_P50_MS = 100;
 
     private final int[] subscriberCounts;
 
@@ -56,7 +59,7 @@ public final class FanoutScenario implements Scenario {
         boolean smoke = ctx.smoke();
         double warmSeconds = smoke ? 0.5 : ctx.quick() ? 2 : 5;
         double stepSeconds = smoke ? 0.4 : ctx.quick() ? 1.5 : 3;
-        int maxSteps = smoke ? 3 : ctx.quick() ? 10 : 14;
+        int maxSteps = smoke ? 3 : ctx.quick() ? 11 : 14;
         double halfSeconds = smoke ? 0.5 : ctx.quick() ? 3 : 6;
         String channel = "fan" + n;
         DeliveryStats stats = new DeliveryStats();
@@ -86,7 +89,7 @@ public final class FanoutScenario implements Scenario {
         WsConnection pubConn = pubs.ready().get(0);
         Pacer pacer = new Pacer(pubConn, t.protocol().publishTemplate(channel));
         pacer.start();
-        double rate = Math.max(1, 10_000.0 / ready);
+        double rate = Math.max(1, 20_000.0 / ready);
         pacer.rate(rate);
         Thread.sleep((long) (warmSeconds * 1000));
         stats.interval();
@@ -98,13 +101,17 @@ public final class FanoutScenario implements Scenario {
         double ceiling = 0;
         double ceilingRate = rate;
         boolean ceilingGeneratorBound = false;
+        double ceilingServerCpu = Double.NaN;
+        Cpu.Usage ceilingUsage = null;
         boolean saturated = false;
+        boolean stop = false;
+        int strikes = 0;
         List<String> steps = new ArrayList<>();
-        for (int step = 0; step < maxSteps && !saturated; step++) {
+        for (int step = 0; step < maxSteps && !stop; step++) {
             long d0 = stats.delivered.sum();
             long s0 = pacer.sent();
             long b0 = pacer.blocked();
-            Cpu cpu = Cpu.sample(t.process());
+            Cpu cpu = Cpu.sample(t.process(), ctx);
             long w0 = System.nanoTime();
             pacer.rate(rate);
             Thread.sleep((long) (stepSeconds * 1000));
@@ -117,8 +124,11 @@ public final class FanoutScenario implements Scenario {
             double got = (stats.delivered.sum() - d0) / secs;
             Histogram h = stats.interval();
             double q99 = DeliveryStats.ms(h, 99);
-            saturated = got < SATURATION_RATIO * sent * receivers / secs || q99 > SATURATION_P99_MS
+            double ratio = got / Math.max(1, sent * (double) receivers / secs);
+            saturated = ratio < SATURATION_RATIO || DeliveryStats.ms(h, 50) > SATURATION_P50_MS
                     || blocked > 0.05 * (sent + blocked) || stats.closed.get() > 0;
+            strikes = saturated ? strikes + 1 : 0;
+            stop = strikes >= 2 || ratio < SEVERE_RATIO || stats.closed.get() > 0;
             delivered.add(offered, got);
             p50.add(offered, DeliveryStats.ms(h, 50));
             p99.add(offered, q99);
@@ -130,6 +140,8 @@ public final class FanoutScenario implements Scenario {
                 ceiling = got;
                 ceilingRate = rate;
                 ceilingGeneratorBound = usage.generatorSaturated();
+                ceilingServerCpu = usage.server();
+                ceilingUsage = usage;
             }
             rate *= 1.5;
         }
@@ -150,11 +162,12 @@ public final class FanoutScenario implements Scenario {
 
         // steady run at half the ceiling for the latency figures
         double halfRate = Math.max(1, ceiling / 2 / Math.max(1, ready - stats.closed.get()));
+        pacer.rate(halfRate);
+        Thread.sleep(smoke ? 200 : 1000);
         stats.interval();
         long d0 = stats.delivered.sum();
-        Cpu cpu = Cpu.sample(t.process());
+        Cpu cpu = Cpu.sample(t.process(), ctx);
         long w0 = System.nanoTime();
-        pacer.rate(halfRate);
         Thread.sleep((long) (halfSeconds * 1000));
         Cpu.Usage halfUsage = cpu.since();
         double halfGot = (stats.delivered.sum() - d0) / ((System.nanoTime() - w0) / 1e9);
@@ -166,18 +179,24 @@ public final class FanoutScenario implements Scenario {
 
         String k = "fanout." + n + ".";
         String label = "Fan-out " + String.format("%,d", n) + " subs: ";
-        String capNote = saturated ? "backlog reached" : "no backlog up to the last step (limit of the ramp)";
+        String capNote = stop ? "backlog reached" : "no backlog up to the last step (limit of the ramp)";
         if (stats.closed.get() > 0) {
             capNote += "; " + stats.closed.get() + " subscribers closed by the server";
         }
         out.figure(new Figure(k + "ceiling", label + "ceiling", "msg/s", true, ceiling, ceilingGeneratorBound,
-                capNote + String.format("; at %.0f publishes/s", ceilingRate)));
+                capNote + String.format("; at %.0f publishes/s", ceilingRate)).during(ceilingUsage));
+        if (!Double.isNaN(ceilingServerCpu) && ceilingServerCpu > 0.02) {
+            out.figure(new Figure(k + "per_core", label + "deliveries per server CPU-second at ceiling", "msg/s/core",
+                    true, ceiling / ceilingServerCpu, ceilingGeneratorBound,
+                    String.format("server CPU %.0f%% of one core at the ceiling step", ceilingServerCpu * 100))
+                    .during(ceilingUsage));
+        }
         out.figure(new Figure(k + "half.p50", label + "p50 at ½ ceiling", "ms", false, DeliveryStats.ms(half, 50),
-                halfUsage.generatorSaturated(), String.format("%.0f deliveries/s", halfGot)));
+                halfUsage.generatorSaturated(), String.format("%.0f deliveries/s", halfGot)).during(halfUsage));
         out.figure(new Figure(k + "half.p99", label + "p99 at ½ ceiling", "ms", false, DeliveryStats.ms(half, 99),
-                halfUsage.generatorSaturated(), null));
+                halfUsage.generatorSaturated(), null).during(halfUsage));
         out.figure(new Figure(k + "half.p999", label + "p99.9 at ½ ceiling", "ms", false, DeliveryStats.ms(half, 99.9),
-                halfUsage.generatorSaturated(), null));
+                halfUsage.generatorSaturated(), null).during(halfUsage));
         out.figure(new Figure(k + "backlog", label + "undelivered after ramp", "msgs", false, backlog, false,
                 "counted as backlog, not loss"));
         out.series.add(delivered);
