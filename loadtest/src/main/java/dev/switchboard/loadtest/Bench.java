@@ -1,5 +1,6 @@
 package dev.switchboard.loadtest;
 
+import dev.switchboard.loadtest.peer.JfrSummary;
 import dev.switchboard.loadtest.peer.Peer;
 import dev.switchboard.loadtest.peer.PeerProcess;
 import dev.switchboard.loadtest.scenario.BenchContext;
@@ -68,6 +69,9 @@ public final class Bench {
         } finally {
             if (proc != null) {
                 proc.close();
+                if (peer.jvm()) {
+                    out.hotSpots.addAll(JfrSummary.summarise(proc.javaHome(), proc.recording(), 12));
+                }
             }
         }
         return out;

@@ -141,6 +141,20 @@ public final class Report {
                 }
             }
         }
+        boolean anyHot = outcomes.stream().anyMatch(o -> !o.hotSpots.isEmpty());
+        if (anyHot) {
+            md.append("\n## Switchboard hot spots (JFR execution samples, per scenario)\n\n");
+            md.append("Share of the server's execution samples whose top frame, or innermost Switchboard frame, "
+                    + "is the method named — where to look first when tuning.\n");
+            for (Outcome o : outcomes) {
+                if (o.hotSpots.isEmpty()) {
+                    continue;
+                }
+                md.append("\n### ").append(o.scenario).append("\n\n```\n");
+                o.hotSpots.forEach(h -> md.append(h).append('\n'));
+                md.append("```\n");
+            }
+        }
         md.append("\n## Run notes\n\n");
         for (Outcome o : outcomes) {
             if (o.error != null) {
@@ -272,6 +286,9 @@ public final class Report {
             }
             r.put("series", series);
             r.put("notes", o.notes);
+            if (!o.hotSpots.isEmpty()) {
+                r.put("hotSpots", o.hotSpots);
+            }
             results.add(r);
         }
         root.put("results", results);

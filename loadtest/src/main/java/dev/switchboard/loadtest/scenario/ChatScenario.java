@@ -51,8 +51,8 @@ public final class ChatScenario implements Scenario {
     @Override
     public void run(Target t, BenchContext ctx, Outcome out) throws Exception {
         int n = rooms * members;
-        double warmSeconds = ctx.smoke() ? 0.5 : ctx.quick() ? 3 : 5;
-        double seconds = ctx.smoke() ? 1 : ctx.quick() ? 5 : 15;
+        double warmSeconds = ctx.smoke() ? 0.5 : ctx.quick() ? 2 : 5;
+        double seconds = ctx.smoke() ? 1 : ctx.quick() ? 4 : 15;
         DeliveryStats stats = new DeliveryStats();
         WsClient.Opened opened = ctx.client().openAll(t.port(), n, 256, 120_000,
                 i -> new WsConnection(t.protocol(), "127.0.0.1:" + t.port(), i + 1, "room" + (i % rooms), false,

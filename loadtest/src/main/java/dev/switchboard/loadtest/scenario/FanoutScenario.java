@@ -58,7 +58,7 @@ public final class FanoutScenario implements Scenario {
     private void runOnce(Target t, BenchContext ctx, Outcome out, int n) throws Exception {
         boolean smoke = ctx.smoke();
         double warmSeconds = smoke ? 0.5 : ctx.quick() ? 2 : 5;
-        double stepSeconds = smoke ? 0.4 : ctx.quick() ? 1.5 : 3;
+        double stepSeconds = smoke ? 0.4 : ctx.quick() ? 1.25 : 3;
         int maxSteps = smoke ? 3 : ctx.quick() ? 11 : 14;
         double halfSeconds = smoke ? 0.5 : ctx.quick() ? 3 : 6;
         String channel = "fan" + n;

@@ -12,6 +12,8 @@ public final class Outcome {
     public final List<Figure> figures = new ArrayList<>();
     public final List<Series> series = new ArrayList<>();
     public final List<String> notes = new ArrayList<>();
+    /** Hot spots of the server during this scenario (JVM servers only), from JFR execution samples. */
+    public final List<String> hotSpots = new ArrayList<>();
     public String error;
 
     public Outcome(String scenario, String peer) {
