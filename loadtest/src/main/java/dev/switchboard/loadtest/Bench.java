@@ -70,6 +70,10 @@ public final class Bench {
             if (proc != null) {
                 proc.close();
                 if (peer.jvm()) {
+                    String gc = proc.gcPauses();
+                    if (gc != null) {
+                        out.note(gc + " (whole scenario, including connection set-up)");
+                    }
                     out.hotSpots.addAll(JfrSummary.summarise(proc.javaHome(), proc.recording(), 12));
                 }
             }

@@ -106,6 +106,7 @@ public final class PeerProcess implements AutoCloseable {
             cmd.add(layout.javaHome().resolve("bin/java").toString());
             cmd.addAll(List.of("-XX:+UseCompactObjectHeaders", "-XX:+UseG1GC", "-XX:ActiveProcessorCount=1",
                     "-Xms512m", "-Xmx4g", "-XX:+ExitOnOutOfMemoryError"));
+            cmd.add("-Xlog:gc:file=" + work.resolve(peer.id() + "-" + tag + "-gc.txt") + ":uptime");
             if (nmt) {
                 cmd.add("-XX:NativeMemoryTracking=summary");
             } else {
@@ -246,6 +247,35 @@ public final class PeerProcess implements AutoCloseable {
     /** The JFR recording of a JVM server (written when it stops). */
     public Path recording() {
         return log.resolveSibling(log.getFileName().toString().replace(".log", ".jfr"));
+    }
+
+    /**
+     * JVM only: "N GC pauses, max X ms, total Y ms" from the unified GC log, or null. Pauses explain latency
+     * tails that CPU figures do not.
+     */
+    public String gcPauses() {
+        Path gc = log.resolveSibling(log.getFileName().toString().replace(".log", "-gc.txt"));
+        if (!Files.isRegularFile(gc)) {
+            return null;
+        }
+        Pattern pause = Pattern.compile("Pause .* (\\d+\\.\\d+)ms$");
+        int n = 0;
+        double max = 0;
+        double total = 0;
+        try {
+            for (String line : Files.readAllLines(gc)) {
+                Matcher m = pause.matcher(line);
+                if (m.find()) {
+                    double ms = Double.parseDouble(m.group(1));
+                    n++;
+                    max = Math.max(max, ms);
+                    total += ms;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return String.format(java.util.Locale.ROOT, "server GC: %d pauses, max %.1f ms, total %.0f ms", n, max, total);
     }
 
     public Path javaHome() {
