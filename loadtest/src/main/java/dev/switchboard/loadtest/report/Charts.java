@@ -33,9 +33,14 @@ final class Charts {
             Series first = e.getValue().get(0);
             XYChart chart = new XYChartBuilder().width(900).height(560).title(title(name))
                     .xAxisTitle(first.xLabel()).yAxisTitle(first.yLabel()).build();
-            boolean logX = name.startsWith("fanout") || name.startsWith("churn");
-            chart.getStyler().setXAxisLogarithmic(logX);
-            chart.getStyler().setYAxisLogarithmic(name.startsWith("fanout"));
+            // linear axes (readable labels), except latency, whose saturated steps are orders of magnitude up
+            boolean logY = name.endsWith("-latency");
+            boolean logX = false;
+            chart.getStyler().setYAxisLogarithmic(logY);
+            chart.getStyler().setXAxisDecimalPattern("#,###");
+            if (!logY) {
+                chart.getStyler().setYAxisDecimalPattern("#,###.#");
+            }
             chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
             chart.getStyler().setMarkerSize(6);
             int lines = 0;
@@ -43,7 +48,7 @@ final class Charts {
                 List<Double> xs = new ArrayList<>();
                 List<Double> ys = new ArrayList<>();
                 for (double[] p : s.points()) {
-                    if (Double.isNaN(p[1]) || (logX && p[0] <= 0) || (name.startsWith("fanout") && p[1] <= 0)) {
+                    if (Double.isNaN(p[1]) || (logX && p[0] <= 0) || (logY && p[1] <= 0)) {
                         continue;
                     }
                     xs.add(p[0]);

@@ -73,7 +73,17 @@ public final class IdleScenario implements Scenario {
     public void run(Target t, BenchContext ctx, Outcome out) throws Exception {
         int[] mine = feasible(t.peer().jvm() ? levels : peerLevels, ctx.maxConnections(), out);
         long settleMillis = ctx.smoke() ? 200 : 2000;
+        // one connect/subscribe/close cycle first, so class loading, JIT and lazily built structures are in
+        // the baseline rather than charged to the connections; then two full GCs
+        int warm = Math.min(1000, Math.max(50, mine.length == 0 ? 0 : mine[0] / 10));
+        WsClient.Opened warmup = ctx.client().openAll(t.port(), warm, 256, 60_000,
+                i -> new WsConnection(t.protocol(), "127.0.0.1:" + t.port(), 900_000 + i, "idle" + (i % 1000), false,
+                        null, WsConnection.NO_LISTENER));
+        WsClient.closeAll(warmup.ready());
         Thread.sleep(settleMillis);
+        if (t.process() != null) {
+            t.process().liveHeapBytes();
+        }
         long heap0 = t.process() == null ? -1 : t.process().liveHeapBytes();
         long nmt0 = t.process() == null ? -1 : t.process().nmtCommittedBytes();
         long rss0 = t.process() == null ? -1 : t.process().rssBytes();
