@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Where the server under test spent its CPU: reads the JFR recording's execution samples ({@code jfr print})
- * and counts, per sample, the top frame and the innermost {@code dev.switchboard} frame. The report lists
+ * and counts, per sample on any thread but {@code main} (start-up), the top frame and the innermost
+ * {@code dev.switchboard} frame. The report lists
  * the biggest of both so the hot spots are named without anyone opening the recording.
  */
 public final class JfrSummary {
@@ -37,8 +38,17 @@ public final class JfrSummary {
                 boolean inStack = false;
                 boolean first = false;
                 boolean ownSeen = false;
+                boolean startup = false;
                 while ((line = in.readLine()) != null) {
                     String t = line.trim();
+                    if (t.startsWith("sampledThread = ")) {
+                        // start-up (config, CLI, class init) runs on main; serving runs on the I/O threads
+                        startup = t.startsWith("sampledThread = \"main\"");
+                        continue;
+                    }
+                    if (t.startsWith("stackTrace = [") && startup) {
+                        continue;
+                    }
                     if (t.startsWith("stackTrace = [")) {
                         inStack = true;
                         first = true;
