@@ -3,6 +3,8 @@ package dev.switchboard.netty;
 import dev.switchboard.core.spi.Transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -18,9 +20,21 @@ final class NettyTransport implements Transport {
     private static final long CLOSE_TIMEOUT_SECONDS = 3;
 
     private final Channel channel;
+    /**
+     * Where pre-framed text frames enter the pipeline: the WebSocket encoder's context, so a write goes straight
+     * to the head instead of through every outbound handler (they all pass raw buffers through unchanged). Control
+     * frames still go through {@code channel} and the encoder; all writes happen on the event loop, so order holds.
+     */
+    private final ChannelOutboundInvoker frames;
 
     NettyTransport(Channel channel) {
+        this(channel, null);
+    }
+
+    /** @param encoder the context of the WebSocket frame encoder, or null to write through the whole pipeline */
+    NettyTransport(Channel channel, ChannelHandlerContext encoder) {
         this.channel = channel;
+        this.frames = encoder == null ? channel : encoder;
     }
 
     @Override
@@ -35,7 +49,7 @@ final class NettyTransport implements Transport {
     /** Writes the shared, already-framed bytes of {@code utf8Json} (see {@link SharedFrames}). */
     @Override
     public void write(byte[] utf8Json) {
-        channel.write(SharedFrames.textFrame(utf8Json, channel.alloc()), channel.voidPromise());
+        frames.write(SharedFrames.textFrame(utf8Json, channel.alloc()), channel.voidPromise());
     }
 
     @Override

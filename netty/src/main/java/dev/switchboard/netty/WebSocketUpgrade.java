@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +50,8 @@ final class WebSocketUpgrade {
         }
         Map<String, List<String>> query = new QueryStringDecoder(request.uri(), StandardCharsets.UTF_8).parameters();
         Node.Opening opening = node.open(single(query, "token"), single(query, "key"),
-                request.headers().get(HttpHeaderNames.ORIGIN), new NettyTransport(ctx.channel()));
+                request.headers().get(HttpHeaderNames.ORIGIN),
+                new NettyTransport(ctx.channel(), pipeline.context(WebSocketFrameEncoder.class)));
         switch (opening) {
             case Node.Opening.Opened opened -> pipeline.replace(ctx.handler(), "ws-session", new WsFrameHandler(opened.session()))
                     .addBefore("ws-session", "ws-aggregator", new WebSocketFrameAggregator(maxFrameBytes));

@@ -6,7 +6,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket08FrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +45,29 @@ class NettyTransportTest {
         transport.write(text.getBytes(StandardCharsets.UTF_8));
         transport.flush();
         assertThat(ClientView.text(channel.readOutbound())).isEqualTo(text);
+    }
+
+    @Test
+    void textFramesEnterThePipelineBelowTheEncoderWhileControlFramesStillPassThroughIt() {
+        List<Object> seenByEncoder = new ArrayList<>();
+        EmbeddedChannel ws = new EmbeddedChannel(new WebSocket08FrameEncoder(false) {
+            @Override
+            public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise)
+                    throws Exception {
+                seenByEncoder.add(msg.getClass().getSimpleName());
+                super.write(ctx, msg, promise);
+            }
+        });
+        try {
+            NettyTransport direct = new NettyTransport(ws, ws.pipeline().context(WebSocketFrameEncoder.class));
+            direct.write("{\"type\":\"pong\"}".getBytes(StandardCharsets.UTF_8));
+            direct.close(1001, "server shutting down");
+            assertThat(seenByEncoder).containsExactly("CloseWebSocketFrame");
+            assertThat(ClientView.text(ws.readOutbound())).isEqualTo("{\"type\":\"pong\"}");
+            assertThat((Object) ws.readOutbound()).as("the close frame, encoded, after the text frame").isNotNull();
+        } finally {
+            ws.finishAndReleaseAll();
+        }
     }
 
     @Test
