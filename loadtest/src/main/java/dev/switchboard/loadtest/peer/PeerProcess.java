@@ -106,6 +106,10 @@ public final class PeerProcess implements AutoCloseable {
             cmd.add(layout.javaHome().resolve("bin/java").toString());
             cmd.addAll(List.of("-XX:+UseCompactObjectHeaders", "-XX:+UseG1GC", "-XX:ActiveProcessorCount=1",
                     "-Xms512m", "-Xmx4g", "-XX:+ExitOnOutOfMemoryError"));
+            String extra = System.getenv("SWITCHBOARD_BENCH_SERVER_OPTS"); // later flags win: for A/B runs of JVM settings
+            if (extra != null && !extra.isBlank()) {
+                cmd.addAll(List.of(extra.trim().split("\\s+")));
+            }
             cmd.add("-Xlog:gc:file=" + work.resolve(peer.id() + "-" + tag + "-gc.txt") + ":uptime");
             if (nmt) {
                 cmd.add("-XX:NativeMemoryTracking=summary");
