@@ -22,10 +22,9 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
@@ -37,7 +36,6 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 public final class ConfigLoader {
     private static final YAMLMapper YAML = new YAMLMapper();
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
     private static final int MIN_SECRET_BYTES = 32;
 
     private final String source;
@@ -370,17 +368,12 @@ public final class ConfigLoader {
         if (value.isMissingNode() || value.isNull()) {
             return fallback;
         }
-        Matcher m = DURATION.matcher(value.isIntegralNumber() ? value.asString() + "s" : value.asString());
-        if (!(value.isString() || value.isIntegralNumber()) || !m.matches()) {
-            throw fail(path + "." + name, "must be a duration such as 250ms, 30s, 5m or 1h");
+        Optional<Duration> parsed = value.isString() || value.isIntegralNumber()
+                ? Durations.parse(value.asString()) : Optional.empty();
+        if (parsed.isEmpty()) {
+            throw fail(path + "." + name, "must be a duration such as " + Durations.EXAMPLES);
         }
-        long amount = Long.parseLong(m.group(1));
-        return switch (m.group(2) == null ? "s" : m.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofSeconds(amount);
-        };
+        return parsed.get();
     }
 
     private ConfigException fail(String field, String reason) {

@@ -8,6 +8,7 @@ import dev.switchboard.core.auth.Keyring;
 import dev.switchboard.core.auth.TokenMinter;
 import dev.switchboard.core.auth.TokenRequest;
 import dev.switchboard.protocol.Limits;
+import dev.switchboard.server.Durations;
 import dev.switchboard.server.ConfigException;
 import dev.switchboard.server.ConfigLoader;
 import dev.switchboard.server.SwitchboardConfig;
@@ -130,7 +131,9 @@ final class TokenCommand implements Callable<Integer> {
             ArrayNode list = body.putArray("permissions");
             permissions.forEach(list::add);
         }
-        long seconds = Durations.seconds(ttl, "--ttl");
+        long seconds = Durations.parse(ttl)
+                .orElseThrow(() -> new UsageError("--ttl " + ttl + " is not a duration; use e.g. " + Durations.EXAMPLES))
+                .toSeconds();
         if (seconds < 1 || seconds > Limits.MAX_TOKEN_TTL_SECONDS) {
             throw new UsageError("--ttl " + ttl + " is out of range: tokens live from 1s to 24h");
         }
