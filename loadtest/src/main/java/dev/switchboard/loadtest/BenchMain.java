@@ -128,7 +128,7 @@ public final class BenchMain {
                 + " (other work on the machine is noise in these figures)");
         meta.put("pinning", "server under test on CPU " + serverCpu + " (taskset), generator on the other"
                 + " (taskset by ./switchboard bench); JVMs with -XX:ActiveProcessorCount=1");
-        meta.put("Switchboard JVM", "-XX:+UseCompactObjectHeaders -XX:+UseG1GC -XX:ActiveProcessorCount=1 -Xms512m "
+        meta.put("Switchboard JVM", "-XX:+UseCompactObjectHeaders -XX:+UseZGC -XX:ActiveProcessorCount=1 -Xms512m "
                 + "-Xmx4g, ioThreads 1, per-connection rate limit lifted; Java " + System.getProperty("java.version"));
         meta.put("generator", "Java Netty " + (client0Epoll() ? "epoll" : "NIO") + " client, " + threads
                 + " event loop(s), pre-encoded frames, byte scanning for the payload timestamp; "

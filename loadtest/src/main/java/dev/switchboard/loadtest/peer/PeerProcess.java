@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  */
 public final class PeerProcess implements AutoCloseable {
     private static final Set<PeerProcess> LIVE = ConcurrentHashMap.newKeySet();
-    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+    /** The last line of {@code GC.class_histogram}: {@code Total <instances> <bytes>}. */
+    private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("Total\\s+\\d+\\s+(\\d+)");
     private static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=(\\d+)KB, committed=(\\d+)KB");
 
     static {
@@ -104,13 +105,14 @@ public final class PeerProcess implements AutoCloseable {
             Path config = work.resolve("switchboard-bench.yaml");
             Files.writeString(config, SwitchboardProtocol.config(peer.port()));
             cmd.add(layout.javaHome().resolve("bin/java").toString());
-            cmd.addAll(List.of("-XX:+UseCompactObjectHeaders", "-XX:+UseG1GC", "-XX:ActiveProcessorCount=1",
+            cmd.addAll(List.of("-XX:+UseCompactObjectHeaders", "-XX:+UseZGC", "-XX:ActiveProcessorCount=1",
                     "-Xms512m", "-Xmx4g", "-XX:+ExitOnOutOfMemoryError"));
             String extra = System.getenv("SWITCHBOARD_BENCH_SERVER_OPTS"); // later flags win: for A/B runs of JVM settings
             if (extra != null && !extra.isBlank()) {
                 cmd.addAll(List.of(extra.trim().split("\\s+")));
             }
-            cmd.add("-Xlog:gc:file=" + work.resolve(peer.id() + "-" + tag + "-gc.txt") + ":uptime");
+            // gc+phases: ZGC logs its (sub-millisecond) pauses only there; G1 logs them at plain gc
+            cmd.add("-Xlog:gc,gc+phases:file=" + work.resolve(peer.id() + "-" + tag + "-gc.txt") + ":uptime");
             if (nmt) {
                 cmd.add("-XX:NativeMemoryTracking=summary");
             } else {
@@ -208,14 +210,17 @@ public final class PeerProcess implements AutoCloseable {
         return kb * 1024;
     }
 
-    /** JVM only: runs a full GC and returns the live heap in bytes (G1 "used" right after it), or -1. */
+    /**
+     * JVM only: the live heap in bytes, or -1 — the total of {@code GC.class_histogram}, which collects fully
+     * first and counts live objects exactly, whatever the collector (G1's and ZGC's {@code GC.heap_info} "used"
+     * figures differ in units and in what they count).
+     */
     public long liveHeapBytes() {
         if (!peer.jvm()) {
             return -1;
         }
-        jcmd("GC.run");
-        Matcher m = HEAP_USED.matcher(jcmd("GC.heap_info"));
-        return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+        Matcher m = HISTOGRAM_TOTAL.matcher(jcmd("GC.class_histogram"));
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
     /** JVM only: NMT committed total in bytes, or -1 when NMT is off. */

@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * Idle: memory per idle subscribed connection at growing connection counts (each subscribed to one of 1,000
  * channels), from several loopback source addresses. For the JVM: live heap after a full GC ({@code jcmd
- * GC.run}, {@code GC.heap_info}) and NMT committed, minus the same before any connection; for every server:
+ * GC.class_histogram}, which collects fully first) and NMT committed, minus the same before any connection; for every server:
  * RSS of the process tree minus its baseline. Levels above what the open-files limit allows are skipped.
  */
 public final class IdleScenario implements Scenario {
