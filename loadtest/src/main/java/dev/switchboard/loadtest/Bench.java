@@ -29,7 +29,7 @@ public final class Bench {
                     new IdleScenario(new int[] {100}, new int[] {100}), new PresenceChurnScenario(30, 6));
             case QUICK -> List.of(new FanoutScenario(Integer.getInteger("bench.fanout", 1000)),
                     new ChatScenario(Integer.getInteger("bench.chat.rooms", 2000), 5, 1),
-                    new ConnectStormScenario(5000, 256),
+                    new ConnectStormScenario(10_000, 256),
                     new IdleScenario(new int[] {10_000, 50_000, 100_000}, new int[] {10_000, 50_000}),
                     new PresenceChurnScenario(1000, 100));
             case FULL -> List.of(new FanoutScenario(100, 1000, 10_000), new ChatScenario(2000, 5, 1),

@@ -41,7 +41,7 @@ public final class BenchMain {
         if (opts.containsKey("help")) {
             System.out.println("""
                     Usage: ./switchboard bench [--quick] [--peers all|none|LIST] [--scenarios LIST] [--out DIR]
-                      --quick        a few minutes: fan-out 1,000 subs, chat, storm 5k, idle (peers 10k), churn
+                      --quick        a few minutes: fan-out 1,000 subs, chat, storm 10k, idle (peers 10k), churn
                       --peers        comma list of: centrifuge,nats,soketi,socketio,mosquitto,nchan (default all)
                       --scenarios    comma list of: fanout,chat,storm,idle,churn (default all)
                       --smoke        seconds: tiny sizes, to check the harness itself

@@ -7,6 +7,7 @@ import dev.switchboard.loadtest.peer.SwitchboardProtocol;
 import dev.switchboard.loadtest.report.Report;
 import dev.switchboard.loadtest.scenario.BenchContext;
 import dev.switchboard.loadtest.scenario.ChatScenario;
+import dev.switchboard.loadtest.scenario.ConnectStormScenario;
 import dev.switchboard.loadtest.scenario.FanoutScenario;
 import dev.switchboard.loadtest.scenario.Outcome;
 import dev.switchboard.loadtest.ws.WsClient;
@@ -28,7 +29,7 @@ class HarnessSmokeTest {
 
     @Test
     @Timeout(60)
-    void tinyFanoutAndChatDeliverMessagesAndWriteTheReport(@TempDir Path dir) throws Exception {
+    void tinyFanoutChatAndStormDeliverMessagesAndWriteTheReport(@TempDir Path dir) throws Exception {
         try (SwitchboardServer server = SwitchboardServer.start(
                 ConfigLoader.parse("bench-smoke", SwitchboardProtocol.config(0)));
              WsClient client = new WsClient(1, List.of())) {
@@ -36,22 +37,35 @@ class HarnessSmokeTest {
 
             Outcome fanout = Bench.runAgainst(Peer.SWITCHBOARD, server.port(), new FanoutScenario(20), ctx);
             Outcome chat = Bench.runAgainst(Peer.SWITCHBOARD, server.port(), new ChatScenario(10, 3, 2), ctx);
+            Outcome storm = Bench.runAgainst(Peer.SWITCHBOARD, server.port(), new ConnectStormScenario(40, 16), ctx);
 
             assertThat(fanout.error).isNull();
             assertThat(chat.error).isNull();
+            assertThat(storm.error).isNull();
             assertThat(value(fanout, "fanout.20.ceiling")).isGreaterThan(0);
             assertThat(value(chat, "chat.delivered")).isGreaterThan(0);
+            assertThat(value(storm, "storm.rate")).isGreaterThan(0);
+            assertThat(note(storm, "storm.rate")).contains("40 connections").doesNotContain("failed");
 
-            new Report(List.of(fanout, chat), List.of(Report.SWITCHBOARD), Map.of(), Map.of("mode", "smoke test"))
+            new Report(List.of(fanout, chat, storm), List.of(Report.SWITCHBOARD), Map.of(), Map.of("mode", "smoke test"))
                     .write(dir);
         }
         assertThat(dir.resolve("report.md")).isNotEmptyFile();
-        assertThat(Files.readString(dir.resolve("report.md"))).contains("Fan-out 20 subs: ceiling", "Chat: delivered");
+        assertThat(Files.readString(dir.resolve("report.md"))).contains("Fan-out 20 subs: ceiling", "Chat: delivered",
+                "Connect storm: handshakes+subscribes");
         assertThat(dir.resolve("report.json")).isNotEmptyFile();
         assertThat(dir.resolve("fanout-20-throughput.png")).isNotEmptyFile();
     }
 
     private static double value(Outcome o, String key) {
-        return o.figures.stream().filter(f -> f.key().equals(key)).findFirst().orElseThrow().value();
+        return figure(o, key).value();
+    }
+
+    private static String note(Outcome o, String key) {
+        return figure(o, key).note();
+    }
+
+    private static Figure figure(Outcome o, String key) {
+        return o.figures.stream().filter(f -> f.key().equals(key)).findFirst().orElseThrow();
     }
 }

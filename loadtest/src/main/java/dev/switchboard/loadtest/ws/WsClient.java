@@ -17,8 +17,9 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 /**
@@ -69,33 +70,24 @@ public final class WsClient implements AutoCloseable {
     }
 
     /**
-     * Opens {@code count} connections made by {@code factory} with at most {@code window} handshakes in flight,
-     * waiting until each is ready (or failed) before starting more than {@code window}. Bounded by
-     * {@code timeoutMillis} overall; connections not ready by then are closed and counted as failed.
+     * Opens {@code count} connections made by {@code factory} with at most {@code window} handshakes in flight.
+     * The event loops keep the window full themselves: each connection that becomes ready (or fails) starts the
+     * next one from the loop it completed on, so a storm pays no thread hand-off per connection — the calling
+     * thread only waits. Bounded by {@code timeoutMillis} overall; connections not ready by then are closed and
+     * counted as failed.
      */
     public Opened openAll(int port, int count, int window, long timeoutMillis,
                           IntFunction<WsConnection> factory) throws InterruptedException {
         long start = System.nanoTime();
-        Semaphore inFlight = new Semaphore(window);
-        List<WsConnection> all = new ArrayList<>(count);
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        for (int i = 0; i < count; i++) {
-            if (!inFlight.tryAcquire(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                break;
-            }
-            WsConnection conn = factory.apply(i);
-            all.add(conn);
-            ChannelFuture f = connect(port, i, conn);
-            f.addListener(cf -> {
-                if (!cf.isSuccess()) {
-                    conn.ready().completeExceptionally(cf.cause());
-                }
-            });
-            conn.ready().whenComplete((c, e) -> inFlight.release());
+        Launcher launcher = new Launcher(port, count, factory);
+        int first = Math.min(window, count);
+        for (int i = 0; i < first; i++) {
+            group.next().execute(launcher::launchNext);
         }
-        // wait for the tail
-        inFlight.tryAcquire(window, Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        boolean allDone = launcher.done.await(timeoutMillis, TimeUnit.MILLISECONDS);
+        launcher.stopped = true; // no new connection after the deadline
         double seconds = (System.nanoTime() - start) / 1e9;
+        List<WsConnection> all = launcher.snapshot();
         List<WsConnection> ready = new ArrayList<>(all.size());
         int failed = 0;
         String firstError = null;
@@ -113,8 +105,62 @@ public final class WsClient implements AutoCloseable {
                 c.close();
             }
         }
+        if (!allDone && firstError == null) {
+            firstError = "timed out";
+        }
         return new Opened(ready, failed + (count - all.size()), firstError == null ? "timed out" : firstError,
                 seconds);
+    }
+
+    /** Starts connection after connection, each from the event loop on which the previous one finished. */
+    private final class Launcher {
+        private final int port;
+        private final int count;
+        private final IntFunction<WsConnection> factory;
+        private final WsConnection[] started;
+        private final AtomicInteger next = new AtomicInteger();
+        private final CountDownLatch done;
+        private volatile boolean stopped;
+
+        Launcher(int port, int count, IntFunction<WsConnection> factory) {
+            this.port = port;
+            this.count = count;
+            this.factory = factory;
+            this.started = new WsConnection[count];
+            this.done = new CountDownLatch(count);
+        }
+
+        void launchNext() {
+            int i = next.getAndIncrement();
+            if (i >= count || stopped) {
+                return;
+            }
+            WsConnection conn = factory.apply(i);
+            synchronized (started) {
+                started[i] = conn;
+            }
+            conn.ready().whenComplete((c, e) -> {
+                done.countDown();
+                group.next().execute(this::launchNext); // a task, not a call: failures cannot recurse
+            });
+            connect(port, i, conn).addListener(cf -> {
+                if (!cf.isSuccess()) {
+                    conn.ready().completeExceptionally(cf.cause());
+                }
+            });
+        }
+
+        List<WsConnection> snapshot() {
+            List<WsConnection> list = new ArrayList<>(count);
+            synchronized (started) {
+                for (WsConnection c : started) {
+                    if (c != null) {
+                        list.add(c);
+                    }
+                }
+            }
+            return list;
+        }
     }
 
     /** Result of {@link #openAll}: the ready connections, how many failed and why (first reason). */

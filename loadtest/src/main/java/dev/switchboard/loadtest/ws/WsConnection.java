@@ -81,6 +81,8 @@ public final class WsConnection extends ChannelInboundHandlerAdapter {
     private ByteBuf cumulation;
     private volatile boolean closed;
     public long startedNanos;
+    /** {@link System#nanoTime()} when the protocol marked this connection ready; 0 until then. */
+    public long readyNanos;
 
     public WsConnection(Protocol protocol, String hostHeader, int id, String channel, boolean publisher,
                         String credential, Listener listener) {
@@ -119,6 +121,7 @@ public final class WsConnection extends ChannelInboundHandlerAdapter {
 
     /** Protocol signals: subscribed (or otherwise usable). */
     public void markReady() {
+        readyNanos = System.nanoTime();
         ready.complete(this);
     }
 
