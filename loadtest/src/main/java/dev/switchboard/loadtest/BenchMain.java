@@ -128,8 +128,9 @@ public final class BenchMain {
                 + " (other work on the machine is noise in these figures)");
         meta.put("pinning", "server under test on CPU " + serverCpu + " (taskset), generator on the other"
                 + " (taskset by ./switchboard bench); JVMs with -XX:ActiveProcessorCount=1");
-        meta.put("Switchboard JVM", "-XX:+UseCompactObjectHeaders -XX:+UseZGC -XX:ActiveProcessorCount=1 -Xms512m "
-                + "-Xmx4g, ioThreads 1, per-connection rate limit lifted; Java " + System.getProperty("java.version"));
+        meta.put("Switchboard JVM", "-XX:+UseCompactObjectHeaders -XX:+UseZGC -XX:ActiveProcessorCount=1; "
+                + "-Xms2g -Xmx2g -XX:+AlwaysPreTouch (idle: -Xms512m -Xmx4g, so RSS includes heap growth); "
+                + "ioThreads 1, per-connection rate limit lifted; Java " + System.getProperty("java.version"));
         meta.put("generator", "Java Netty " + (client0Epoll() ? "epoll" : "NIO") + " client, " + threads
                 + " event loop(s), pre-encoded frames, byte scanning for the payload timestamp; "
                 + "8 loopback source addresses (127.0.0.2-9)");

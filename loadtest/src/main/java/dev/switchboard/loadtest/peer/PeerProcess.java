@@ -106,7 +106,12 @@ public final class PeerProcess implements AutoCloseable {
             Files.writeString(config, SwitchboardProtocol.config(peer.port()));
             cmd.add(layout.javaHome().resolve("bin/java").toString());
             cmd.addAll(List.of("-XX:+UseCompactObjectHeaders", "-XX:+UseZGC", "-XX:ActiveProcessorCount=1",
-                    "-Xms512m", "-Xmx4g", "-XX:+ExitOnOutOfMemoryError"));
+                    "-XX:+ExitOnOutOfMemoryError"));
+            // Throughput scenarios: a fixed, pre-touched heap, as the production notes in docs/performance.md recommend —
+            // a growing ZGC heap faults in (and the kernel zeroes) every new page on first use, which took 16 % of
+            // the server's CPU in a connect storm. The idle scenario keeps a growing heap so that RSS per connection
+            // includes the heap the connections need, as it does for the other servers.
+            cmd.addAll(nmt ? List.of("-Xms512m", "-Xmx4g") : List.of("-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"));
             String extra = System.getenv("SWITCHBOARD_BENCH_SERVER_OPTS"); // later flags win: for A/B runs of JVM settings
             if (extra != null && !extra.isBlank()) {
                 cmd.addAll(List.of(extra.trim().split("\\s+")));
