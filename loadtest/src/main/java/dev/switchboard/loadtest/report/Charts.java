@@ -78,6 +78,9 @@ final class Charts {
         if (name.endsWith("-latency")) {
             return "Fan-out " + name.split("-")[1] + " subscribers: publish→receive latency vs offered rate";
         }
+        if (name.endsWith("-cost")) {
+            return "Fan-out " + name.split("-")[1] + " subscribers: server CPU per delivery vs offered rate";
+        }
         if (name.equals("idle-memory")) {
             return "Memory per idle subscribed connection";
         }

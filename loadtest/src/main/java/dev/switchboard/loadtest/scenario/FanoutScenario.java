@@ -98,6 +98,9 @@ public final class FanoutScenario implements Scenario {
                 "offered deliveries/s", "delivered msg/s");
         Series p50 = new Series("fanout-" + n + "-latency", t.peer().label() + " p50", "offered deliveries/s", "ms");
         Series p99 = new Series("fanout-" + n + "-latency", t.peer().label() + " p99", "offered deliveries/s", "ms");
+        // server CPU time per delivery: falls as the server writes several frames per socket write under load
+        Series cost = new Series("fanout-" + n + "-cost", t.peer().label(), "offered deliveries/s",
+                "server CPU µs per delivery");
         double ceiling = 0;
         double ceilingRate = rate;
         boolean ceilingGeneratorBound = false;
@@ -132,6 +135,9 @@ public final class FanoutScenario implements Scenario {
             delivered.add(offered, got);
             p50.add(offered, DeliveryStats.ms(h, 50));
             p99.add(offered, q99);
+            if (!Double.isNaN(usage.server()) && got > 0) {
+                cost.add(offered, usage.server() * 1e6 / got);
+            }
             steps.add(String.format("%.0f/s→%.0f/s (p99 %.1f ms, %s)", offered, got, q99, usage));
             ctx.log("fan-out %d: publish %.0f/s offered %.0f/s delivered %.0f/s p50 %.2f p99 %.2f ms blocked %d closed %d %s%s",
                     n, rate, offered, got, DeliveryStats.ms(h, 50), q99, blocked, stats.closed.get(), usage,
@@ -202,6 +208,7 @@ public final class FanoutScenario implements Scenario {
         out.series.add(delivered);
         out.series.add(p50);
         out.series.add(p99);
+        out.series.add(cost);
         out.note("fan-out " + n + " steps: " + String.join("; ", steps));
 
         stats.stopCountingCloses();
