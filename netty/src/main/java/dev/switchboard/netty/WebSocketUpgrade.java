@@ -2,7 +2,9 @@ package dev.switchboard.netty;
 
 import dev.switchboard.core.Node;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -23,6 +25,8 @@ import java.util.Map;
  * browsers and the SDK only as 1006.
  */
 final class WebSocketUpgrade {
+    private static final String HOLD_FLUSH = "hold-flush";
+
     private WebSocketUpgrade() {
     }
 
@@ -40,11 +44,16 @@ final class WebSocketUpgrade {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
             return;
         }
+        // The 101 response leaves in one segment with the frame that follows it (welcome or the refusal's close):
+        // the handshake's own flush is held back, and the first flush after it sends both. One send and one
+        // wakeup of the client fewer per connection.
+        ChannelPipeline pipeline = ctx.pipeline();
+        pipeline.addLast(HOLD_FLUSH, HoldFlush.INSTANCE);
         handshaker.handshake(ctx.channel(), request);
+        pipeline.remove(HOLD_FLUSH);
 
         // Synchronously on the event loop, before any further read: frames that follow the upgrade request
         // reach the session's handler, never the HTTP router.
-        ChannelPipeline pipeline = ctx.pipeline();
         if (pipeline.get(ServerInitializer.HTTP_IDLE) != null) {
             pipeline.remove(ServerInitializer.HTTP_IDLE);
         }
@@ -60,6 +69,20 @@ final class WebSocketUpgrade {
                 ctx.channel().writeAndFlush(new CloseWebSocketFrame(refused.code().code(), refused.reason()))
                         .addListener(ChannelFutureListener.CLOSE);
             }
+        }
+    }
+
+    /**
+     * Swallows flushes while it is in the pipeline (last, so the handshake's {@code channel.writeAndFlush} meets
+     * it first); what was written stays in the outbound buffer for the next flush.
+     */
+    @ChannelHandler.Sharable
+    private static final class HoldFlush extends ChannelOutboundHandlerAdapter {
+        static final HoldFlush INSTANCE = new HoldFlush();
+
+        @Override
+        public void flush(ChannelHandlerContext ctx) {
+            // held: the next flush from a handler nearer the head sends it
         }
     }
 
