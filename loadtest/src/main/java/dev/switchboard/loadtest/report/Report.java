@@ -180,7 +180,7 @@ public final class Report {
         Figure p99 = cell(rows, "fanout.1000.half.p99", SWITCHBOARD);
         out.add(new String[] {"p99 publish→deliver ≤ 5 ms at ½ of Switchboard's ceiling (1,000 subs)",
                 p99 == null ? "—" : format(p99.value()) + " ms" + (p99.generatorBound() ? " †" : "")
-                        + (p99.contended() ? " ‡" : ""),
+                        + (p99.contended() ? " ‡" : "") + (p99.note() == null ? "" : " (" + p99.note() + ")"),
                 p99 == null ? "not measured" : p99.value() <= 5 ? "yes" : "**no**"});
         Figure heap = null;
         int heapLevel = 0;

@@ -200,7 +200,9 @@ public final class FanoutScenario implements Scenario {
         out.figure(new Figure(k + "half.p50", label + "p50 at ½ ceiling", "ms", false, DeliveryStats.ms(half, 50),
                 halfUsage.generatorSaturated(), String.format("%.0f deliveries/s", halfGot)).during(halfUsage));
         out.figure(new Figure(k + "half.p99", label + "p99 at ½ ceiling", "ms", false, DeliveryStats.ms(half, 99),
-                halfUsage.generatorSaturated(), null).during(halfUsage));
+                halfUsage.generatorSaturated(), Double.isNaN(halfUsage.server()) ? null
+                        : String.format("server CPU %.0f%%, generator CPU %.0f%% at this rate",
+                                halfUsage.server() * 100, halfUsage.generator() * 100)).during(halfUsage));
         out.figure(new Figure(k + "half.p999", label + "p99.9 at ½ ceiling", "ms", false, DeliveryStats.ms(half, 99.9),
                 halfUsage.generatorSaturated(), null).during(halfUsage));
         out.figure(new Figure(k + "backlog", label + "undelivered after ramp", "msgs", false, backlog, false,
