@@ -60,11 +60,20 @@ final class SharedFrames {
         return frame.retainedDuplicate();
     }
 
-    /** RFC 6455 §5.2: FIN + opcode 1, no mask, 7/16/64-bit payload length, then the payload. */
+    /** A new direct buffer holding {@code payload} as one text frame (see {@link #writeFrame}). */
     static ByteBuf frame(byte[] payload, ByteBufAllocator allocator) {
+        return writeFrame(payload, allocator.directBuffer(framedLength(payload)));
+    }
+
+    /** Bytes of {@code payload} once framed: header plus payload. */
+    static int framedLength(byte[] payload) {
         int length = payload.length;
-        int header = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
-        ByteBuf buf = allocator.directBuffer(header + length);
+        return (length < 126 ? 2 : length <= 0xFFFF ? 4 : 10) + length;
+    }
+
+    /** Appends RFC 6455 §5.2 FIN + opcode 1, no mask, 7/16/64-bit payload length, then the payload; returns {@code buf}. */
+    static ByteBuf writeFrame(byte[] payload, ByteBuf buf) {
+        int length = payload.length;
         buf.writeByte(0x81);
         if (length < 126) {
             buf.writeByte(length);

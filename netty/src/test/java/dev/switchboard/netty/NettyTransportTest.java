@@ -75,24 +75,72 @@ class NettyTransportTest {
         EmbeddedChannel other = new EmbeddedChannel();
         try {
             byte[] shared = "{\"type\":\"message\",\"data\":1}".getBytes(StandardCharsets.UTF_8);
+            NettyTransport otherTransport = new NettyTransport(other);
             transport.write(shared);
-            new NettyTransport(other).write(shared);
+            otherTransport.write(shared);
             transport.flush();
-            other.flush();
+            otherTransport.flush();
             ByteBuf first = channel.readOutbound();
             ByteBuf second = other.readOutbound();
             assertThat(first.unwrap()).as("one framed buffer, duplicated").isNotNull().isSameAs(second.unwrap());
             assertThat(ClientView.text(first)).isEqualTo(ClientView.text(second));
 
             byte[] equalButSeparate = shared.clone();
-            new NettyTransport(other).write(equalButSeparate);
-            other.flush();
+            otherTransport.write(equalButSeparate);
+            otherTransport.flush();
             ByteBuf third = other.readOutbound();
             assertThat(third.unwrap()).as("matched by identity, not content").isNotSameAs(first.unwrap());
             third.release();
         } finally {
             other.finishAndReleaseAll();
         }
+    }
+
+    @Test
+    void smallFramesWrittenBeforeOneFlushLeaveAsOneBufferInOrder() {
+        List<String> sent = List.of("{\"n\":1}", "{\"n\":2}", "x".repeat(NettyTransport.COALESCE_MAX_BYTES));
+        long framed = 0;
+        for (String text : sent) {
+            transport.write(text.getBytes(StandardCharsets.UTF_8));
+            framed += SharedFrames.framedLength(text.getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(transport.pendingBytes()).as("held frames count as pending").isGreaterThanOrEqualTo(framed);
+        transport.flush();
+
+        ByteBuf out = channel.readOutbound();
+        assertThat(out.unwrap()).as("a buffer of its own, not a shared duplicate").isNull();
+        assertThat((Object) channel.readOutbound()).as("one outbound buffer").isNull();
+        assertThat(ClientView.texts(out)).isEqualTo(sent);
+        assertThat(transport.pendingBytes()).isZero();
+    }
+
+    @Test
+    void aLargeFrameIsSharedAndKeepsItsPlaceBetweenSmallOnes() {
+        String large = "y".repeat(NettyTransport.COALESCE_MAX_BYTES + 1);
+        transport.write("{\"n\":1}".getBytes(StandardCharsets.UTF_8));
+        transport.write("{\"n\":2}".getBytes(StandardCharsets.UTF_8));
+        transport.write(large.getBytes(StandardCharsets.UTF_8));
+        transport.write("{\"n\":3}".getBytes(StandardCharsets.UTF_8));
+        transport.flush();
+
+        assertThat(ClientView.texts(channel.readOutbound())).containsExactly("{\"n\":1}", "{\"n\":2}");
+        ByteBuf shared = channel.readOutbound();
+        assertThat(shared.unwrap()).as("the large frame is a shared duplicate").isNotNull();
+        assertThat(ClientView.text(shared)).isEqualTo(large);
+        assertThat(ClientView.text(channel.readOutbound())).isEqualTo("{\"n\":3}");
+        assertThat((Object) channel.readOutbound()).isNull();
+    }
+
+    @Test
+    void framesHeldAtACloseGoOutBeforeTheCloseFrame() {
+        transport.write("{\"n\":1}".getBytes(StandardCharsets.UTF_8));
+        transport.write("{\"n\":2}".getBytes(StandardCharsets.UTF_8));
+        transport.close(1001, "server shutting down");
+
+        assertThat(ClientView.texts(channel.readOutbound())).containsExactly("{\"n\":1}", "{\"n\":2}");
+        CloseWebSocketFrame close = channel.readOutbound();
+        assertThat(close.statusCode()).isEqualTo(1001);
+        close.release();
     }
 
 
