@@ -59,7 +59,7 @@ public final class FanoutScenario implements Scenario {
         boolean smoke = ctx.smoke();
         double warmSeconds = smoke ? 0.5 : ctx.quick() ? 2 : 5;
         double stepSeconds = smoke ? 0.4 : ctx.quick() ? 1.25 : 3;
-        int maxSteps = smoke ? 3 : ctx.quick() ? 11 : 14;
+        int maxSteps = smoke ? 3 : ctx.quick() ? 15 : 18;
         double halfSeconds = smoke ? 0.5 : ctx.quick() ? 3 : 6;
         String channel = "fan" + n;
         DeliveryStats stats = new DeliveryStats();
