@@ -22,6 +22,12 @@ public final class FanoutScenario implements Scenario {
     private static final double SATURATION_RATIO = 0.90;
     private static final double SEVERE_RATIO = 0.60;
     private static final double SATURATION_P50_MS = 100;
+    /**
+     * The step compared at equal load: the eleventh, 20,000 × 1.5¹⁰ ≈ 1.15M deliveries/s offered for every server
+     * and every N. Generator-bound ceilings compare the generator's cost of reading each protocol as much as the
+     * servers; the server CPU per delivery at one offered rate that both sides keep up with compares the servers.
+     */
+    private static final int REFERENCE_STEP = 10;
 
     private final int[] subscriberCounts;
 
@@ -110,6 +116,9 @@ public final class FanoutScenario implements Scenario {
         boolean stop = false;
         int strikes = 0;
         List<String> steps = new ArrayList<>();
+        double referenceOffered = Double.NaN;
+        double referencePerCore = Double.NaN;
+        Cpu.Usage referenceUsage = null;
         for (int step = 0; step < maxSteps && !stop; step++) {
             long d0 = stats.delivered.sum();
             long s0 = pacer.sent();
@@ -142,6 +151,11 @@ public final class FanoutScenario implements Scenario {
             ctx.log("fan-out %d: publish %.0f/s offered %.0f/s delivered %.0f/s p50 %.2f p99 %.2f ms blocked %d closed %d %s%s",
                     n, rate, offered, got, DeliveryStats.ms(h, 50), q99, blocked, stats.closed.get(), usage,
                     saturated ? " SATURATED" : "");
+            if (step == REFERENCE_STEP && !saturated && usage.server() > 0.02) {
+                referenceOffered = offered;
+                referencePerCore = got / usage.server();
+                referenceUsage = usage;
+            }
             if (got > ceiling) {
                 ceiling = got;
                 ceilingRate = rate;
@@ -196,6 +210,16 @@ public final class FanoutScenario implements Scenario {
                     true, ceiling / ceilingServerCpu, ceilingGeneratorBound,
                     String.format("server CPU %.0f%% of one core at the ceiling step", ceilingServerCpu * 100))
                     .during(ceilingUsage));
+        }
+        if (!Double.isNaN(referencePerCore)) {
+            out.figure(new Figure(k + "per_core_at_ref", label + "deliveries per server CPU-second at "
+                    + String.format("%.2fM", referenceOffered / 1e6) + "/s offered (equal load)", "msg/s/core", true,
+                    referencePerCore, referenceUsage.generatorSaturated(),
+                    String.format("server CPU %.0f%% at this step", referenceUsage.server() * 100))
+                    .during(referenceUsage));
+        } else {
+            out.note("fan-out " + n + ": no figure at equal load — the server saturated before step "
+                    + (REFERENCE_STEP + 1) + " or its CPU is not known");
         }
         out.figure(new Figure(k + "half.p50", label + "p50 at ½ ceiling", "ms", false, DeliveryStats.ms(half, 50),
                 halfUsage.generatorSaturated(), String.format("%.0f deliveries/s", halfGot)).during(halfUsage));
