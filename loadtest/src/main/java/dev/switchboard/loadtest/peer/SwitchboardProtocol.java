@@ -93,10 +93,11 @@ public final class SwitchboardProtocol implements PeerProtocol {
                 }
             }
             default -> {
-                if (payload.readableBytes() > 10 && payload.getByte(payload.readerIndex() + 9) == 'p'
-                        && Bytes.contains(payload, PRESENCE, 24)) {
+                // the first letter of the type ({"type":"…) rules out most frames without a search
+                byte kind = payload.readableBytes() > 10 ? payload.getByte(payload.readerIndex() + 9) : 0;
+                if (kind == 'p' && Bytes.contains(payload, PRESENCE, 24)) {
                     c.presence();
-                } else if (Bytes.contains(payload, ACK, 24)) {
+                } else if (kind == 'a' && Bytes.contains(payload, ACK, 24)) {
                     c.ack();
                 }
             }
