@@ -21,6 +21,9 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * case for every recipient of a busy channel — are instead copied into one buffer: one outbound entry, one
  * iovec and no per-frame duplicate or reference count, which costs less than the bookkeeping of sharing for
  * frames of up to {@link #COALESCE_MAX_BYTES}. A frame written alone, and every larger frame, is still shared.
+ * So is every frame for a connection that is not writable (its outbound bytes are over Netty's high-water mark):
+ * a reader that falls behind holds shared frames, never copies, so a broadcast to thousands of slow readers costs
+ * one copy of each message, not one per reader.
  */
 final class NettyTransport implements Transport {
     /** A peer that does not read its close frame within this time is cut off. */
@@ -71,7 +74,7 @@ final class NettyTransport implements Transport {
      */
     @Override
     public void write(byte[] utf8Json) {
-        if (utf8Json.length > COALESCE_MAX_BYTES) {
+        if (utf8Json.length > COALESCE_MAX_BYTES || !channel.isWritable()) {
             release();
             frames.write(SharedFrames.textFrame(utf8Json, channel.alloc()), channel.voidPromise());
             return;

@@ -132,6 +132,30 @@ class NettyTransportTest {
     }
 
     @Test
+    void aConnectionThatIsNotWritableGetsSharedFramesNotCopies() {
+        EmbeddedChannel slow = new EmbeddedChannel();
+        slow.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(1, 2));
+        try {
+            NettyTransport transport = new NettyTransport(slow);
+            slow.write(io.netty.buffer.Unpooled.wrappedBuffer(new byte[16])); // unflushed: over the high-water mark
+            assertThat(slow.isWritable()).isFalse();
+            transport.write("{\"n\":1}".getBytes(StandardCharsets.UTF_8));
+            transport.write("{\"n\":2}".getBytes(StandardCharsets.UTF_8));
+            transport.flush();
+
+            ((ByteBuf) slow.readOutbound()).release();
+            ByteBuf first = slow.readOutbound();
+            ByteBuf second = slow.readOutbound();
+            assertThat(first.unwrap()).as("shared, not copied").isNotNull();
+            assertThat(second.unwrap()).as("shared, not copied").isNotNull();
+            assertThat(ClientView.text(first)).isEqualTo("{\"n\":1}");
+            assertThat(ClientView.text(second)).isEqualTo("{\"n\":2}");
+        } finally {
+            slow.finishAndReleaseAll();
+        }
+    }
+
+    @Test
     void framesHeldAtACloseGoOutBeforeTheCloseFrame() {
         transport.write("{\"n\":1}".getBytes(StandardCharsets.UTF_8));
         transport.write("{\"n\":2}".getBytes(StandardCharsets.UTF_8));
