@@ -52,8 +52,9 @@ public final class BenchMain {
         Path root = Path.of(opts.getOrDefault("root", ".")).toAbsolutePath().normalize();
         boolean smoke = opts.containsKey("smoke");
         boolean quick = opts.containsKey("quick") || smoke;
+        // absolute: servers run with raw/ as their working directory and are given paths inside it
         Path out = Path.of(opts.getOrDefault("out",
-                root.resolve("loadtest/results/" + LocalDate.now(ZoneOffset.UTC)).toString()));
+                root.resolve("loadtest/results/" + LocalDate.now(ZoneOffset.UTC)).toString())).toAbsolutePath().normalize();
         Path raw = out.resolve("raw");
         Files.createDirectories(raw);
         Path cache = Path.of(opts.getOrDefault("cache", System.getProperty("user.home") + "/.cache/switchboard-bench"));
