@@ -15,10 +15,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p>Draining is batched: the first frame after an idle period schedules one drain task on the I/O thread;
  * the drain writes everything queued and flushes once. No lock is held while writing.
+ *
+ * <p>Backpressure: while the transport is not writable (the reader is behind) the drain stops and parks; frames
+ * stay here — the immutable arrays every recipient shares, still counted against the bound — and {@link #resume}
+ * restarts the drain when the transport takes bytes again. A close is always sent, writable or not.
  */
 final class Outbox {
     private static final int IDLE = 0;
     private static final int SCHEDULED = 1;
+    /** Waiting for the transport to become writable; offers queue without scheduling, {@link #resume} drains. */
+    private static final int PARKED = 2;
     /** Frames written between flushes; bounds the time one busy connection holds its event loop. */
     static final int MAX_FRAMES_PER_DRAIN = 256;
     private static final VarHandle STATE;
@@ -78,17 +84,29 @@ final class Outbox {
             queue.clear();
         }
         queue.offer(new Close(code, reason));
-        schedule();
+        if (!schedule()) {
+            resume(); // a parked outbox sends its close too
+        }
+    }
+
+    /** The transport takes bytes again: drains what queued while parked. Safe from any thread. */
+    void resume() {
+        if ((int) STATE.getVolatile(this) == PARKED && STATE.compareAndSet(this, PARKED, SCHEDULED)) {
+            transport.execute(drainTask);
+        }
     }
 
     boolean isSealed() {
         return sealed;
     }
 
-    private void schedule() {
-        if ((int) STATE.getVolatile(this) == IDLE && STATE.compareAndSet(this, IDLE, SCHEDULED)) {
+    /** Schedules a drain if none is scheduled or parked; returns false if the outbox was parked. */
+    private boolean schedule() {
+        int state = (int) STATE.getVolatile(this);
+        if (state == IDLE && STATE.compareAndSet(this, IDLE, SCHEDULED)) {
             transport.execute(drainTask);
         }
+        return state != PARKED;
     }
 
     /**
@@ -101,7 +119,16 @@ final class Outbox {
         for (;;) {
             Object item;
             int budget = MAX_FRAMES_PER_DRAIN;
-            while (budget-- > 0 && (item = queue.poll()) != null) {
+            while (budget-- > 0) {
+                if (!sealed && !transport.isWritable()) {
+                    if (park()) {
+                        return;
+                    }
+                    continue;
+                }
+                if ((item = queue.poll()) == null) {
+                    break;
+                }
                 if (item instanceof byte[] frame) {
                     QUEUED_BYTES.getAndAdd(this, (long) -frame.length);
                     transport.write(frame);
@@ -121,6 +148,17 @@ final class Outbox {
                 return;
             }
         }
+    }
+
+    /**
+     * Flushes what was written and parks; returns false if the transport became writable meanwhile (the flush
+     * itself can drain the socket) and this drain should go on. PARKED is set before the flush so that a
+     * writability event fired inside it finds it and {@link #resume}s, which also makes this drain stop.
+     */
+    private boolean park() {
+        STATE.setVolatile(this, PARKED);
+        transport.flush();
+        return !transport.isWritable() || !STATE.compareAndSet(this, PARKED, SCHEDULED);
     }
 
     private record Close(int code, String reason) {

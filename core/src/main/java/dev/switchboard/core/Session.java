@@ -157,6 +157,11 @@ public final class Session {
         lastInboundNanos = node.clock().nanoTime();
     }
 
+    /** The transport takes bytes again after {@link Transport#isWritable} said no: sends what queued meanwhile. */
+    public void onWritable() {
+        outbox.resume();
+    }
+
     /** The transport is gone (closed by either side or aborted): leave every index. Idempotent. */
     public void onTransportClosed() {
         closing = true;

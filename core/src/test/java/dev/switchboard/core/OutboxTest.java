@@ -42,6 +42,61 @@ class OutboxTest {
     }
 
     @Test
+    void aTransportThatIsNotWritableParksTheDrainAndResumeSendsWhatQueuedInOrder() {
+        Outbox outbox = new Outbox(transport, 1000);
+        outbox.offer(frame("a"));
+        transport.onWrite = f -> transport.writable = false; // the reader falls behind after the first frame
+        outbox.offer(frame("b"));
+        outbox.offer(frame("c"));
+        transport.runPending();
+        transport.onWrite = null;
+
+        assertThat(transport.written()).containsExactly("a");
+        assertThat(transport.count(Flush.class)).as("what was written is flushed before parking").isEqualTo(1);
+        assertThat(outbox.offer(frame("d"))).isTrue();
+        assertThat(transport.runPending()).as("a parked outbox schedules nothing for new frames").isZero();
+        assertThat(outbox.offer(frame("1234567890".repeat(100)))).as("parked frames still count against the bound")
+                .isFalse();
+
+        transport.writable = true;
+        outbox.resume();
+        transport.runPending();
+        assertThat(transport.written()).containsExactly("a", "b", "c", "d");
+        outbox.offer(frame("e"));
+        transport.runPending();
+        assertThat(transport.written()).as("back to normal scheduling").containsExactly("a", "b", "c", "d", "e");
+    }
+
+    @Test
+    void writabilityRegainedInsideTheParkingFlushLosesNoWakeup() {
+        Outbox outbox = new Outbox(transport, 1000);
+        transport.writable = false;
+        transport.onFlush = () -> {
+            transport.onFlush = null;
+            transport.writable = true; // the flush drained the socket: Netty fires the event synchronously
+            outbox.resume();
+        };
+        outbox.offer(frame("a"));
+        outbox.offer(frame("b"));
+        transport.runPending();
+        assertThat(transport.written()).containsExactly("a", "b");
+    }
+
+    @Test
+    void aParkedOutboxStillSendsItsClose() {
+        Outbox outbox = new Outbox(transport, 1000);
+        transport.writable = false;
+        outbox.offer(frame("a"));
+        transport.runPending();
+        assertThat(transport.written()).isEmpty();
+
+        outbox.close(4020, "admin disconnect", false);
+        transport.runPending();
+        assertThat(transport.events()).extracting(e -> e instanceof Write w ? w.text() : e.getClass().getSimpleName())
+                .containsExactly("Flush", "a", "Close");
+    }
+
+    @Test
     void theSameByteArrayReachesTheTransport() {
         Outbox outbox = new Outbox(transport, 1000);
         byte[] shared = frame("x");

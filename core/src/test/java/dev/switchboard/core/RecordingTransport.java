@@ -99,9 +99,25 @@ final class RecordingTransport implements Transport {
         }
     }
 
+    /** What {@link #isWritable} answers; tests flip it to simulate a reader falling behind. */
+    volatile boolean writable = true;
+    /** Called after every {@link #flush} is recorded (a hook to change writability inside a flush, as Netty can). */
+    volatile Runnable onFlush;
+
     @Override
-    public synchronized void flush() {
-        events.add(new Flush());
+    public void flush() {
+        synchronized (this) {
+            events.add(new Flush());
+        }
+        Runnable hook = onFlush;
+        if (hook != null) {
+            hook.run();
+        }
+    }
+
+    @Override
+    public boolean isWritable() {
+        return writable;
     }
 
     @Override

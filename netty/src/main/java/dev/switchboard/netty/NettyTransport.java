@@ -139,6 +139,11 @@ final class NettyTransport implements Transport {
     }
 
     @Override
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    @Override
     public long pendingBytes() {
         ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
         return (buffer == null ? 0 : buffer.totalPendingWriteBytes()) + heldBytes;

@@ -51,6 +51,14 @@ final class WsFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            session.onWritable();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         session.onTransportClosed();
         super.channelInactive(ctx);

@@ -5,8 +5,8 @@ package dev.switchboard.core.spi;
  * transport: inbound frames are pushed into {@link dev.switchboard.core.Session} by the transport's own handler.
  *
  * <p>Threading: {@link #execute} may be called from any thread. {@link #write}, {@link #flush}, {@link #close}
- * are called only from tasks passed to {@code execute} (the connection's I/O thread). {@link #ping},
- * {@link #abort} and {@link #pendingBytes} may be called from any thread.
+ * and {@link #isWritable} are called only from tasks passed to {@code execute} (the connection's I/O thread).
+ * {@link #ping}, {@link #abort} and {@link #pendingBytes} may be called from any thread.
  */
 public interface Transport {
 
@@ -30,6 +30,15 @@ public interface Transport {
 
     /** Bytes handed to the transport but not yet written to the socket. */
     long pendingBytes();
+
+    /**
+     * False while the connection has more unwritten bytes than it should take (the reader is behind). The outbox
+     * then keeps frames queued, shared and counted against its bound, until {@link
+     * dev.switchboard.core.Session#onWritable} says the transport takes bytes again. Called on the I/O thread.
+     */
+    default boolean isWritable() {
+        return true;
+    }
 
     /** The peer's address for logs and throttling, e.g. {@code 127.0.0.1:51234}. */
     String remoteAddress();
