@@ -71,7 +71,10 @@ final class SharedFrames {
         return (length < 126 ? 2 : length <= 0xFFFF ? 4 : 10) + length;
     }
 
-    /** Appends RFC 6455 §5.2 FIN + opcode 1, no mask, 7/16/64-bit payload length, then the payload; returns {@code buf}. */
+    /**
+     * Appends {@code payload} as one text frame — RFC 6455 §5.2: FIN + opcode 1, no mask, 7/16/64-bit payload length,
+     * then the payload — and returns {@code buf}.
+     */
     static ByteBuf writeFrame(byte[] payload, ByteBuf buf) {
         int length = payload.length;
         buf.writeByte(0x81);
