@@ -3,6 +3,8 @@ package dev.switchboard.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -134,10 +136,10 @@ class NettyTransportTest {
     @Test
     void aConnectionThatIsNotWritableGetsSharedFramesNotCopies() {
         EmbeddedChannel slow = new EmbeddedChannel();
-        slow.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(1, 2));
+        slow.config().setWriteBufferWaterMark(new WriteBufferWaterMark(1, 2));
         try {
             NettyTransport transport = new NettyTransport(slow);
-            slow.write(io.netty.buffer.Unpooled.wrappedBuffer(new byte[16])); // unflushed: over the high-water mark
+            slow.write(Unpooled.wrappedBuffer(new byte[16])); // unflushed: over the high-water mark
             assertThat(slow.isWritable()).isFalse();
             transport.write("{\"n\":1}".getBytes(StandardCharsets.UTF_8));
             transport.write("{\"n\":2}".getBytes(StandardCharsets.UTF_8));

@@ -21,6 +21,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -71,7 +72,7 @@ class WebSocketUpgradeTest {
         assertThat(ascii(channel.readOutbound())).startsWith("HTTP/1.1 101 Switching Protocols");
         Object close = channel.readOutbound();
         assertThat(close).isNotNull();
-        io.netty.util.ReferenceCountUtil.release(close);
+        ReferenceCountUtil.release(close);
         assertThat(channel.isActive()).isFalse();
     }
 

@@ -8,6 +8,7 @@ import dev.switchboard.loadtest.peer.SwitchboardProtocol;
 import dev.switchboard.loadtest.ws.WsClient;
 import dev.switchboard.loadtest.ws.WsConnection;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -62,23 +63,22 @@ public final class ConnectStormScenario implements Scenario {
             for (WsConnection c : opened.ready()) {
                 h.recordValue(Math.min(h.getHighestTrackableValue(), (c.readyNanos - c.startedNanos) / 1000));
             }
-            Round round = new Round(opened, usage, h);
-            measured.add(round);
+            measured.add(new Round(opened, usage, h));
             ctx.log("storm %d: %d/%d ready in %.2f s = %.0f/s, p50 %.1f p99 %.1f ms, %s", r, opened.ready().size(), n,
-                    opened.seconds(), round.rate(), h.getValueAtPercentile(50) / 1000.0,
+                    opened.seconds(), opened.rate(), h.getValueAtPercentile(50) / 1000.0,
                     h.getValueAtPercentile(99) / 1000.0, usage);
             Thread.sleep(ctx.smoke() ? 50 : 500);
         }
-        List<Round> byRate = measured.stream().sorted(java.util.Comparator.comparingDouble(Round::rate)).toList();
+        List<Round> byRate = measured.stream().sorted(Comparator.comparingDouble(m -> m.opened().rate())).toList();
         Round median = byRate.get(byRate.size() / 2);
         WsClient.Opened opened = median.opened();
         Cpu.Usage usage = median.usage();
         Histogram h = median.latency();
-        double rate = median.rate();
+        double rate = opened.rate();
         boolean gb = usage.generatorSaturated();
         String note = t.protocol().authNote() + String.format(
                 "; %d connections, %d in flight; median of %d storms (%s/s) after warm-up storms at %s/s", n, window,
-                rounds, measured.stream().map(m -> String.format("%.0f", m.rate())).collect(Collectors.joining(", ")),
+                rounds, measured.stream().map(m -> String.format("%.0f", m.opened().rate())).collect(Collectors.joining(", ")),
                 String.join(", ", warmRates));
         if (opened.failed() > 0) {
             note += "; " + opened.failed() + " failed (" + opened.firstError() + ")";
@@ -94,9 +94,6 @@ public final class ConnectStormScenario implements Scenario {
 
     /** One measured storm: what opened, the CPU it took, and the connect→subscribed latencies. */
     private record Round(WsClient.Opened opened, Cpu.Usage usage, Histogram latency) {
-        double rate() {
-            return opened.ready().size() / opened.seconds();
-        }
     }
 
     /**
@@ -115,7 +112,7 @@ public final class ConnectStormScenario implements Scenario {
             String tag = "w" + rates.size();
             WsClient.Opened w = storm(t, ctx, tokens(t, size, tag), tag);
             WsClient.closeAll(w.ready());
-            rates.add(w.ready().size() / w.seconds());
+            rates.add(w.rate());
             Thread.sleep(ctx.smoke() ? 50 : 300);
             if (rates.size() >= minRounds && settled(rates.subList(Math.max(0, rates.size() - 3), rates.size()))
                     || System.nanoTime() > budget || w.ready().isEmpty()) {

@@ -84,7 +84,7 @@ public final class WsClient implements AutoCloseable {
         for (int i = 0; i < first; i++) {
             group.next().execute(launcher::launchNext);
         }
-        boolean allDone = launcher.done.await(timeoutMillis, TimeUnit.MILLISECONDS);
+        launcher.done.await(timeoutMillis, TimeUnit.MILLISECONDS);
         launcher.stopped = true; // no new connection after the deadline
         double seconds = (System.nanoTime() - start) / 1e9;
         List<WsConnection> all = launcher.snapshot();
@@ -104,9 +104,6 @@ public final class WsClient implements AutoCloseable {
                 }
                 c.close();
             }
-        }
-        if (!allDone && firstError == null) {
-            firstError = "timed out";
         }
         return new Opened(ready, failed + (count - all.size()), firstError == null ? "timed out" : firstError,
                 seconds);
@@ -165,6 +162,10 @@ public final class WsClient implements AutoCloseable {
 
     /** Result of {@link #openAll}: the ready connections, how many failed and why (first reason). */
     public record Opened(List<WsConnection> ready, int failed, String firstError, double seconds) {
+        /** Connections made ready per second. */
+        public double rate() {
+            return ready.size() / seconds;
+        }
     }
 
     /** Closes every connection in {@code conns} and waits briefly for the closes to go out. */
