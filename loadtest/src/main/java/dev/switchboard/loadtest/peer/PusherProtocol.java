@@ -134,6 +134,12 @@ public final class PusherProtocol implements PeerProtocol {
         return HexFormat.of().formatHex(MAC.get().doFinal(text.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /** {@inheritDoc} (the Pusher protocol sends every event as its own WebSocket message) */
+    @Override
+    public boolean oneMessagePerFrame() {
+        return true;
+    }
+
     @Override
     public Marker.Template publishTemplate(String channel) {
         return Marker.Template.text("{\"event\":\"client-msg\",\"channel\":\"" + channelName(channel) + "\",\"data\":",

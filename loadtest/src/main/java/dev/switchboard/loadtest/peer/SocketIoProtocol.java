@@ -50,6 +50,12 @@ public final class SocketIoProtocol implements PeerProtocol {
         }
     }
 
+    /** {@inheritDoc} (Engine.IO over WebSocket sends every packet as its own frame) */
+    @Override
+    public boolean oneMessagePerFrame() {
+        return true;
+    }
+
     @Override
     public Marker.Template publishTemplate(String channel) {
         return Marker.Template.text("42[\"pub\",\"" + channel + "\",", "]");

@@ -108,6 +108,12 @@ public final class SwitchboardProtocol implements PeerProtocol {
         return "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\",\"requestId\":\"" + requestId + "\"}";
     }
 
+    /** {@inheritDoc} (protocol.md §1.3: every frame holds exactly one JSON object) */
+    @Override
+    public boolean oneMessagePerFrame() {
+        return true;
+    }
+
     @Override
     public Marker.Template publishTemplate(String channel) {
         return Marker.Template.text("{\"type\":\"publish\",\"channel\":\"" + channel + "\",\"data\":", "}");

@@ -100,7 +100,7 @@ public final class ChatScenario implements Scenario {
 
         Thread.sleep((long) (warmSeconds * 1000));
         stats.interval();
-        long d0 = stats.delivered.sum();
+        long d0 = stats.delivered();
         long s0 = sent.sum();
         Cpu cpu = Cpu.sample(t.process(), ctx);
         long w0 = System.nanoTime();
@@ -109,7 +109,7 @@ public final class ChatScenario implements Scenario {
         Cpu.Usage usage = cpu.since();
         Histogram h = stats.interval();
         long published = sent.sum() - s0;
-        double got = (stats.delivered.sum() - d0) / secs;
+        double got = (stats.delivered() - d0) / secs;
         double expected = published * (double) (members - 1) / secs;
         task.cancel(false);
         ctx.log("chat: published %.0f/s delivered %.0f/s (expected %.0f/s) p50 %.2f p99 %.2f p99.9 %.2f ms %s",

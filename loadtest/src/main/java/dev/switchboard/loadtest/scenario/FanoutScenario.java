@@ -120,7 +120,7 @@ public final class FanoutScenario implements Scenario {
         double referencePerCore = Double.NaN;
         Cpu.Usage referenceUsage = null;
         for (int step = 0; step < maxSteps && !stop; step++) {
-            long d0 = stats.delivered.sum();
+            long d0 = stats.delivered();
             long s0 = pacer.sent();
             long b0 = pacer.blocked();
             Cpu cpu = Cpu.sample(t.process(), ctx);
@@ -133,7 +133,7 @@ public final class FanoutScenario implements Scenario {
             long blocked = pacer.blocked() - b0;
             int receivers = ready - stats.closed.get();
             double offered = rate * receivers;
-            double got = (stats.delivered.sum() - d0) / secs;
+            double got = (stats.delivered() - d0) / secs;
             Histogram h = stats.interval();
             double q99 = DeliveryStats.ms(h, 99);
             double ratio = got / Math.max(1, sent * (double) receivers / secs);
@@ -172,25 +172,25 @@ public final class FanoutScenario implements Scenario {
         long last = -1;
         while (System.nanoTime() < drainDeadline) {
             Thread.sleep(250);
-            long now = stats.delivered.sum();
+            long now = stats.delivered();
             if (now == last) {
                 break;
             }
             last = now;
         }
-        long backlog = Math.max(0, expected - stats.delivered.sum() - 0);
+        long backlog = Math.max(0, expected - stats.delivered());
 
         // steady run at half the ceiling for the latency figures
         double halfRate = Math.max(1, ceiling / 2 / Math.max(1, ready - stats.closed.get()));
         pacer.rate(halfRate);
         Thread.sleep(smoke ? 200 : 1000);
         stats.interval();
-        long d0 = stats.delivered.sum();
+        long d0 = stats.delivered();
         Cpu cpu = Cpu.sample(t.process(), ctx);
         long w0 = System.nanoTime();
         Thread.sleep((long) (halfSeconds * 1000));
         Cpu.Usage halfUsage = cpu.since();
-        double halfGot = (stats.delivered.sum() - d0) / ((System.nanoTime() - w0) / 1e9);
+        double halfGot = (stats.delivered() - d0) / ((System.nanoTime() - w0) / 1e9);
         pacer.stop();
         Histogram half = stats.interval();
         ctx.log("fan-out %d: ceiling %.0f msg/s; at half (%.0f pub/s): delivered %.0f/s p50 %.2f p99 %.2f p99.9 %.2f ms %s",
