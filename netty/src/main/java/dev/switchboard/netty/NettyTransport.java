@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -18,19 +19,23 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * recipient of a fan-out; they are framed once per event loop and written as shared duplicates.
  *
  * <p>Several small frames written before one flush — a connection that fell a few messages behind, the normal
- * case for every recipient of a busy channel — are instead copied into one buffer: one outbound entry, one
- * iovec and no per-frame duplicate or reference count, which costs less than the bookkeeping of sharing for
- * frames of up to {@link #COALESCE_MAX_BYTES}. A frame written alone, and every larger frame, is still shared.
- * So is every frame for a connection that is not writable (its outbound bytes are over Netty's high-water mark):
- * a reader that falls behind holds shared frames, never copies, so a broadcast to thousands of slow readers costs
- * one copy of each message, not one per reader.
+ * case for every recipient of a busy channel — are instead held as references and, at the flush, copied into
+ * one buffer of exactly their framed size: one outbound entry, one iovec and no per-frame duplicate or reference
+ * count, which costs less than the bookkeeping of sharing for frames of up to {@link #COALESCE_MAX_BYTES}.
+ * Copying only at the flush keeps one such buffer alive per event loop at a time, however many connections
+ * have frames waiting. A frame written alone, and every larger frame, is still shared. So is every frame for a
+ * connection that is not writable (its outbound bytes are over Netty's high-water mark): a reader that falls
+ * behind holds shared frames, never copies, so a broadcast to thousands of slow readers costs one copy of each
+ * message, not one per reader.
  */
 final class NettyTransport implements Transport {
     /** A peer that does not read its close frame within this time is cut off. */
     private static final long CLOSE_TIMEOUT_SECONDS = 3;
     /** Payloads up to this size are copied into one buffer when more than one is written before a flush. */
     static final int COALESCE_MAX_BYTES = 1024;
-    private static final int COALESCE_INITIAL_CAPACITY = 2048;
+    /** Room for held references at first; a connection keeps an array at most this large between flushes. */
+    private static final int HELD_INITIAL = 8;
+    private static final int HELD_KEPT = 32;
     private static final AtomicLongFieldUpdater<NettyTransport> HELD_BYTES =
             AtomicLongFieldUpdater.newUpdater(NettyTransport.class, "heldBytes");
 
@@ -41,11 +46,10 @@ final class NettyTransport implements Transport {
      * frames still go through {@code channel} and the encoder; all writes happen on the event loop, so order holds.
      */
     private final ChannelOutboundInvoker frames;
-    /** The one small frame written since the last flush, not yet framed (event loop only). */
-    private byte[] heldFrame;
-    /** Small frames written since the last flush, framed back to back (event loop only). */
-    private ByteBuf coalesced;
-    /** Framed bytes held in the two fields above, for {@link #pendingBytes} on other threads. */
+    /** Small frames written since the last flush, not yet framed (event loop only); null while none ever was. */
+    private byte[][] held;
+    private int heldCount;
+    /** Framed bytes of the held frames, for {@link #pendingBytes} on other threads. */
     private volatile long heldBytes;
 
     NettyTransport(Channel channel) {
@@ -68,9 +72,9 @@ final class NettyTransport implements Transport {
     }
 
     /**
-     * Queues {@code utf8Json} as a text frame: held while it is the only small one since the last flush, copied
-     * into the coalesced buffer once there are several, written as the shared framed bytes (see
-     * {@link SharedFrames}) when it is large. Order is kept: a large frame first releases what is held.
+     * Queues {@code utf8Json} as a text frame: a small one is held by reference until the flush, a large one is
+     * written as the shared framed bytes (see {@link SharedFrames}). Order is kept: a large frame first releases
+     * what is held.
      */
     @Override
     public void write(byte[] utf8Json) {
@@ -79,33 +83,40 @@ final class NettyTransport implements Transport {
             frames.write(SharedFrames.textFrame(utf8Json, channel.alloc()), channel.voidPromise());
             return;
         }
-        if (heldFrame == null && coalesced == null) {
-            heldFrame = utf8Json;
-        } else {
-            if (coalesced == null) {
-                coalesced = channel.alloc().directBuffer(COALESCE_INITIAL_CAPACITY);
-                SharedFrames.writeFrame(heldFrame, coalesced);
-                heldFrame = null;
-            }
-            SharedFrames.writeFrame(utf8Json, coalesced);
+        if (held == null) {
+            held = new byte[HELD_INITIAL][];
+        } else if (heldCount == held.length) {
+            held = Arrays.copyOf(held, heldCount * 2);
         }
+        held[heldCount++] = utf8Json;
         HELD_BYTES.lazySet(this, heldBytes + SharedFrames.framedLength(utf8Json));
     }
 
-    /** Hands what {@link #write} held to the pipeline (without flushing). */
+    /**
+     * Hands what {@link #write} held to the pipeline (without flushing): one frame as the shared framed bytes,
+     * several copied into one buffer of exactly their size.
+     */
     private void release() {
-        if (coalesced != null) {
-            ByteBuf buf = coalesced;
-            coalesced = null;
-            frames.write(buf, channel.voidPromise());
-        } else if (heldFrame != null) {
-            byte[] frame = heldFrame;
-            heldFrame = null;
-            frames.write(SharedFrames.textFrame(frame, channel.alloc()), channel.voidPromise());
-        } else {
+        if (heldCount == 0) {
             return;
         }
+        ByteBuf out;
+        if (heldCount == 1) {
+            out = SharedFrames.textFrame(held[0], channel.alloc());
+        } else {
+            out = channel.alloc().directBuffer((int) heldBytes);
+            for (int i = 0; i < heldCount; i++) {
+                SharedFrames.writeFrame(held[i], out);
+            }
+        }
+        if (held.length > HELD_KEPT) {
+            held = null; // a burst's array is not kept by a connection that may go quiet
+        } else {
+            Arrays.fill(held, 0, heldCount, null);
+        }
+        heldCount = 0;
         HELD_BYTES.lazySet(this, 0);
+        frames.write(out, channel.voidPromise());
     }
 
     @Override
