@@ -16,6 +16,8 @@ final class Fanout {
     private byte[] plain;
     private byte[] withMetadata;
     private int delivered;
+    /** The first recipient found with a backlog over {@link Outbox#BACKLOG_HIGH_BYTES}, or null. */
+    private Session behind;
 
     Fanout(String channel, String from, RawJson data, RawJson fromMetadata) {
         this.channel = channel;
@@ -28,11 +30,19 @@ final class Fanout {
     void deliver(Session recipient, boolean wantsMetadata) {
         recipient.deliver(wantsMetadata && fromMetadata != null ? withMetadata() : plain());
         delivered++;
+        if (behind == null && recipient.backlogBytes() > Outbox.BACKLOG_HIGH_BYTES) {
+            behind = recipient;
+        }
     }
 
     /** Recipients the message was handed to so far. */
     int delivered() {
         return delivered;
+    }
+
+    /** A recipient whose I/O thread is behind on its frames (see {@link Outbox#backlogBytes}), or null. */
+    Session behind() {
+        return behind;
     }
 
     private byte[] plain() {

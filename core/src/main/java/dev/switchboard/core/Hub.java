@@ -143,15 +143,16 @@ final class Hub {
      * Enqueues {@code message} for every connection subscribed to {@code channel} exactly or through a matching
      * pattern room that also authorises {@code channel} (protocol.md §6.4), except {@code sender} (null for a
      * REST publish). A connection matching several subscriptions receives the message once, with
-     * {@code fromMetadata} if any of them asked for it. Returns the number of connections it was handed to.
+     * {@code fromMetadata} if any of them asked for it. Returns the broadcast as handed out: how many
+     * connections got it, and whether one of them is behind.
      */
-    int publish(Session sender, String channel, String from, RawJson data, RawJson fromMetadata) {
+    Fanout publish(Session sender, String channel, String from, RawJson data, RawJson fromMetadata) {
         Fanout fanout = new Fanout(channel, from, data, fromMetadata);
         List<Room> matching = matchingPatternRooms(channel);
         if (matching.isEmpty()) {
             Room room = rooms.get(channel);
             if (room == null) {
-                return 0;
+                return fanout;
             }
             room.lock.lock();
             try {
@@ -165,7 +166,7 @@ final class Hub {
             } finally {
                 room.lock.unlock();
             }
-            return fanout.delivered();
+            return fanout;
         }
         return publishAcrossRooms(sender, channel, matching, fanout);
     }
@@ -184,7 +185,7 @@ final class Hub {
     }
 
     /** The slow path: the exact room plus pattern rooms, all locked in name order while enqueueing. */
-    private int publishAcrossRooms(Session sender, String channel, List<Room> patterns, Fanout fanout) {
+    private Fanout publishAcrossRooms(Session sender, String channel, List<Room> patterns, Fanout fanout) {
         List<Room> locked = new ArrayList<>(patterns.size() + 1);
         Room exact = rooms.get(channel);
         if (exact != null) {
@@ -216,7 +217,7 @@ final class Hub {
                 locked.get(i).lock.unlock();
             }
         }
-        return fanout.delivered();
+        return fanout;
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -122,7 +122,7 @@ public final class Node {
         if (!tenant.countMessage()) {
             return new Delivery(0, true);
         }
-        return new Delivery(tenant.hub.publish(null, channel, from, data, fromMetadata), false);
+        return new Delivery(tenant.hub.publish(null, channel, from, data, fromMetadata).delivered(), false);
     }
 
     /** The presence members of one exact subscription string (rest-api.md §3). */

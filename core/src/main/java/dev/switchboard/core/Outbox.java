@@ -19,6 +19,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * <p>Backpressure: while the transport is not writable (the reader is behind) the drain stops and parks; frames
  * stay here — the immutable arrays every recipient shares, still counted against the bound — and {@link #resume}
  * restarts the drain when the transport takes bytes again. A close is always sent, writable or not.
+ *
+ * <p>Backlog: frames queued while a drain is scheduled wait for the I/O thread's CPU, not for the reader. Their
+ * bytes ({@link #backlogBytes}) tell a publisher to stop reading until the recipient catches up (see
+ * {@code Session}); a parked outbox has no backlog in this sense, so a slow reader never holds a publisher back.
  */
 final class Outbox {
     private static final int IDLE = 0;
@@ -27,6 +31,10 @@ final class Outbox {
     private static final int PARKED = 2;
     /** Frames written between flushes; bounds the time one busy connection holds its event loop. */
     static final int MAX_FRAMES_PER_DRAIN = 256;
+    /** A publisher whose broadcast finds a recipient with more backlog than this stops reading. */
+    static final long BACKLOG_HIGH_BYTES = 64 * 1024;
+    /** ... and reads again once that recipient's backlog is down to this. */
+    static final long BACKLOG_LOW_BYTES = 16 * 1024;
     private static final VarHandle STATE;
     private static final VarHandle QUEUED_BYTES;
 
@@ -94,6 +102,14 @@ final class Outbox {
         if ((int) STATE.getVolatile(this) == PARKED && STATE.compareAndSet(this, PARKED, SCHEDULED)) {
             transport.execute(drainTask);
         }
+    }
+
+    /**
+     * Bytes queued and waiting for a scheduled drain, i.e. for this connection's I/O thread; 0 while idle,
+     * parked (the reader is behind, not the server) or sealed. Any thread.
+     */
+    long backlogBytes() {
+        return sealed || (int) STATE.getVolatile(this) != SCHEDULED ? 0 : (long) QUEUED_BYTES.getVolatile(this);
     }
 
     boolean isSealed() {

@@ -33,6 +33,12 @@ import org.slf4j.LoggerFactory;
  * are handled strictly in arrival order and every reply and delivery a frame causes is enqueued before the next
  * frame is looked at (§3.3, §8.3). {@link #deliver} and {@link #close} may be called from any thread. The
  * subscription map is touched only on the I/O thread.
+ *
+ * <p>Publisher flow control: when a broadcast finds a recipient whose I/O thread has more than {@link
+ * Outbox#BACKLOG_HIGH_BYTES} of frames waiting for it, the publisher stops reading until that recipient is
+ * down to {@link Outbox#BACKLOG_LOW_BYTES}. Past the server's ceiling the backlog then waits in the publisher's
+ * socket instead of in millions of queued frames whose memory traffic would lower the ceiling itself. A reader
+ * that is slow on the network never holds a publisher back (its outbox parks and has no backlog).
  */
 public final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
@@ -51,6 +57,8 @@ public final class Session {
     private volatile boolean closing;
     /** Set once the session has left every index; I/O thread only. */
     private boolean released;
+    /** Set while inbound reads are paused behind a recipient's backlog; I/O thread only. */
+    private boolean readsPaused;
 
     // Keepalive bookkeeping (protocol.md §9.2), read by the node's sweeper.
     volatile long lastInboundNanos;
@@ -209,8 +217,39 @@ public final class Session {
             error(refusal, frame.requestId(), refusalMessage(refusal, channel));
             return;
         }
-        tenant.hub.publish(this, channel, peerId(), frame.data(), identity.peerMetadata());
+        Session behind = tenant.hub.publish(this, channel, peerId(), frame.data(), identity.peerMetadata()).behind();
         acknowledge(frame);
+        if (behind != null && !readsPaused) {
+            readsPaused = true;
+            transport.pauseReads();
+            behind.transport.execute(new ResumeReads(behind));
+        }
+    }
+
+    /**
+     * Runs on a lagging recipient's I/O thread after the drains queued before it, until the recipient's backlog
+     * is down to {@link Outbox#BACKLOG_LOW_BYTES}; then lets this publisher read again.
+     */
+    private final class ResumeReads implements Runnable {
+        private final Session recipient;
+
+        ResumeReads(Session recipient) {
+            this.recipient = recipient;
+        }
+
+        @Override
+        public void run() {
+            if (recipient.backlogBytes() > Outbox.BACKLOG_LOW_BYTES) {
+                recipient.transport.execute(this);
+            } else {
+                transport.execute(Session.this::resumeReads);
+            }
+        }
+    }
+
+    private void resumeReads() {
+        readsPaused = false;
+        transport.resumeReads();
     }
 
     private void send(Send frame) {
@@ -275,6 +314,11 @@ public final class Session {
     // ---------------------------------------------------------------------------------------------------------
     // Outbound and lifecycle (any thread)
     // ---------------------------------------------------------------------------------------------------------
+
+    /** Bytes queued for this connection that wait for its I/O thread (see {@link Outbox#backlogBytes}). */
+    long backlogBytes() {
+        return outbox.backlogBytes();
+    }
 
     /** Enqueues one encoded frame; a connection that cannot keep up is closed with 1008 (§8.7). */
     void deliver(byte[] frame) {

@@ -97,6 +97,30 @@ class OutboxTest {
     }
 
     @Test
+    void backlogCountsOnlyFramesWaitingForTheIoThreadNotForASlowReaderOrAClosedConnection() {
+        Outbox outbox = new Outbox(transport, 1000);
+        assertThat(outbox.backlogBytes()).as("idle").isZero();
+        outbox.offer(frame("abc"));
+        outbox.offer(frame("de"));
+        assertThat(outbox.backlogBytes()).as("a drain is scheduled and has not run").isEqualTo(5);
+
+        transport.runPending();
+        assertThat(outbox.backlogBytes()).as("drained").isZero();
+
+        transport.writable = false;
+        outbox.offer(frame("f"));
+        transport.runPending();
+        outbox.offer(frame("gh"));
+        assertThat(outbox.backlogBytes()).as("parked: the reader is behind, not the I/O thread").isZero();
+
+        transport.writable = true;
+        outbox.resume();
+        assertThat(outbox.backlogBytes()).as("resumed, the drain not yet run").isEqualTo(3);
+        outbox.close(1000, "", false);
+        assertThat(outbox.backlogBytes()).as("sealed").isZero();
+    }
+
+    @Test
     void theSameByteArrayReachesTheTransport() {
         Outbox outbox = new Outbox(transport, 1000);
         byte[] shared = frame("x");

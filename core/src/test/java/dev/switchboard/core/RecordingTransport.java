@@ -36,6 +36,12 @@ final class RecordingTransport implements Transport {
     record Abort() implements Event {
     }
 
+    record PauseReads() implements Event {
+    }
+
+    record ResumeReads() implements Event {
+    }
+
     private final List<Event> events = new ArrayList<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Executor executor;
@@ -133,6 +139,16 @@ final class RecordingTransport implements Transport {
     @Override
     public synchronized void abort() {
         events.add(new Abort());
+    }
+
+    @Override
+    public synchronized void pauseReads() {
+        events.add(new PauseReads());
+    }
+
+    @Override
+    public synchronized void resumeReads() {
+        events.add(new ResumeReads());
     }
 
     @Override

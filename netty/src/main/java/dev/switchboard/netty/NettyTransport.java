@@ -155,6 +155,16 @@ final class NettyTransport implements Transport {
     }
 
     @Override
+    public void pauseReads() {
+        channel.config().setAutoRead(false);
+    }
+
+    @Override
+    public void resumeReads() {
+        channel.config().setAutoRead(true);
+    }
+
+    @Override
     public long pendingBytes() {
         ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
         return (buffer == null ? 0 : buffer.totalPendingWriteBytes()) + heldBytes;

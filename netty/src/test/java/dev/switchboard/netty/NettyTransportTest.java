@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -217,5 +219,31 @@ class NettyTransportTest {
         transport.execute(() -> ran.set(channel.eventLoop().inEventLoop()));
         channel.runPendingTasks();
         assertThat(ran).isTrue();
+    }
+
+    @Test
+    void pausedReadsAreRequestedFromTheSocketAgainOnlyWhenResumed() {
+        List<String> reads = new ArrayList<>();
+        EmbeddedChannel reader = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void read(ChannelHandlerContext ctx) {
+                reads.add("read");
+                ctx.read();
+            }
+        });
+        try {
+            NettyTransport paused = new NettyTransport(reader);
+            paused.pauseReads();
+            assertThat(reader.config().isAutoRead()).isFalse();
+            reads.clear();
+            reader.pipeline().fireChannelReadComplete(); // a read ends: auto-read would ask for the next one
+            assertThat(reads).isEmpty();
+
+            paused.resumeReads();
+            assertThat(reader.config().isAutoRead()).isTrue();
+            assertThat(reads).containsExactly("read");
+        } finally {
+            reader.finishAndReleaseAll();
+        }
     }
 }

@@ -4,8 +4,9 @@ package dev.switchboard.core.spi;
  * The write-only side of one client connection, as the domain sees it. The domain never reads from a
  * transport: inbound frames are pushed into {@link dev.switchboard.core.Session} by the transport's own handler.
  *
- * <p>Threading: {@link #execute} may be called from any thread. {@link #write}, {@link #flush}, {@link #close}
- * and {@link #isWritable} are called only from tasks passed to {@code execute} (the connection's I/O thread).
+ * <p>Threading: {@link #execute} may be called from any thread. {@link #write}, {@link #flush}, {@link #close},
+ * {@link #isWritable}, {@link #pauseReads} and {@link #resumeReads} are called only on the connection's I/O
+ * thread (inbound callbacks and tasks passed to {@code execute}).
  * {@link #ping}, {@link #abort} and {@link #pendingBytes} may be called from any thread.
  */
 public interface Transport {
@@ -38,6 +39,18 @@ public interface Transport {
      */
     default boolean isWritable() {
         return true;
+    }
+
+    /**
+     * Stops reading this connection's inbound frames until {@link #resumeReads}: what the peer sends waits in
+     * its socket, and TCP flow control slows the peer down. Frames already read are still handled. Used to hold
+     * a publisher back while the recipients of its broadcasts are behind on CPU (see {@code Session}).
+     */
+    default void pauseReads() {
+    }
+
+    /** Reads inbound frames again after {@link #pauseReads}. */
+    default void resumeReads() {
     }
 
     /** The peer's address for logs and throttling, e.g. {@code 127.0.0.1:51234}. */

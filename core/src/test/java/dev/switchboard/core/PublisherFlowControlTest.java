@@ -1,0 +1,124 @@
+package dev.switchboard.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.core.RecordingTransport.PauseReads;
+import dev.switchboard.core.RecordingTransport.ResumeReads;
+import dev.switchboard.core.auth.AppLimits;
+import dev.switchboard.protocol.CloseCode;
+import dev.switchboard.protocol.Limits;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A publisher stops reading while a recipient's I/O thread is behind on the frames its broadcasts queued, and
+ * reads again once that recipient caught up; a reader that is slow on the network never holds it back.
+ * Frames are fed straight to the session here, as one socket read hands several to it before the event loop
+ * runs any drain.
+ */
+class PublisherFlowControlTest {
+    /** Lifted so hundreds of frames can arrive in one read; the rate limit is not what is tested here. */
+    private final TestNode fx = new TestNode(new NodeSettings(Limits.MAX_MESSAGE_SIZE, 100_000, 100_000,
+            NodeSettings.DEFAULT_OUTBOX_MAX_BYTES, Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ZERO),
+            AppLimits.UNLIMITED, List.of("**"));
+
+    private static byte[] publish(int n, int padding) {
+        return ("{\"type\":\"publish\",\"channel\":\"room\",\"data\":{\"n\":" + n + ",\"pad\":\"" + "x".repeat(padding)
+                + "\"}}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<String> data(List<String> frames) {
+        return frames.stream().filter(f -> TestNode.type(f).equals("message"))
+                .map(f -> f.substring(f.indexOf("\"n\":") + 4, f.indexOf(",\"pad\""))).toList();
+    }
+
+    private static List<String> numbers(int count) {
+        return IntStream.range(0, count).mapToObj(String::valueOf).toList();
+    }
+
+    @Test
+    void aBroadcastThatLeavesARecipientOverTheHighWaterMarkPausesThePublisherUntilTheRecipientCaughtUp() {
+        var bob = fx.connect("bob").subscribe("room");
+        var alice = fx.connect("alice");
+        bob.take();
+        int padding = 8 * 1024; // frames of ~8.25 KiB: the eighth crosses 64 KiB of backlog
+
+        for (int n = 0; n < 7; n++) {
+            alice.session.onText(publish(n, padding));
+        }
+        assertThat(bob.session.backlogBytes()).isBetween(7L * padding, Outbox.BACKLOG_HIGH_BYTES);
+        assertThat(alice.transport.count(PauseReads.class)).isZero();
+
+        alice.session.onText(publish(7, padding));
+        assertThat(alice.transport.count(PauseReads.class)).isEqualTo(1);
+        alice.session.onText(publish(8, padding)); // already read from the socket: handled, no second pause
+        assertThat(alice.transport.count(PauseReads.class)).isEqualTo(1);
+
+        fx.settle();
+        assertThat(alice.transport.events()).filteredOn(e -> e instanceof PauseReads || e instanceof ResumeReads)
+                .extracting(e -> e.getClass().getSimpleName()).containsExactly("PauseReads", "ResumeReads");
+        assertThat(data(bob.take())).as("nothing accepted is lost").isEqualTo(numbers(9));
+    }
+
+    @Test
+    void readsResumeOnlyOnceTheRecipientsBacklogIsDownToTheLowWaterMark() {
+        var bob = fx.connect("bob").subscribe("room");
+        var alice = fx.connect("alice");
+        bob.take();
+        int count = 3 * Outbox.MAX_FRAMES_PER_DRAIN; // small frames: one drain pass writes only part of them
+        for (int n = 0; n < count; n++) {
+            alice.session.onText(publish(n, 300));
+        }
+        assertThat(alice.transport.count(PauseReads.class)).isEqualTo(1);
+
+        bob.transport.runOne(); // the drain: one batch, then it queues itself again behind the resume check
+        bob.transport.runOne(); // the resume check: still far over the low-water mark, so it queues itself again
+        alice.transport.runPending();
+        assertThat(bob.session.backlogBytes()).isGreaterThan(Outbox.BACKLOG_LOW_BYTES);
+        assertThat(alice.transport.count(ResumeReads.class)).isZero();
+
+        fx.settle();
+        assertThat(bob.session.backlogBytes()).isZero();
+        assertThat(alice.transport.count(ResumeReads.class)).isEqualTo(1);
+        assertThat(data(bob.take())).isEqualTo(numbers(count));
+    }
+
+    @Test
+    void aReaderThatIsSlowOnTheNetworkNeverPausesThePublisher() {
+        var bob = fx.connect("bob").subscribe("room");
+        var alice = fx.connect("alice");
+        bob.take();
+        bob.transport.writable = false; // bob's socket is full: his outbox parks
+        alice.send(new String(publish(0, 0), StandardCharsets.UTF_8)); // bob's drain runs and parks
+
+        for (int n = 1; n <= 20; n++) {
+            alice.session.onText(publish(n, 8 * 1024));
+        }
+        fx.settle();
+        assertThat(alice.transport.count(PauseReads.class)).isZero();
+
+        bob.transport.writable = true;
+        bob.session.onWritable();
+        fx.settle();
+        assertThat(data(bob.take())).isEqualTo(numbers(21));
+    }
+
+    @Test
+    void aRecipientThatClosesWhileThePublisherIsPausedLetsItReadAgain() {
+        var bob = fx.connect("bob").subscribe("room");
+        var alice = fx.connect("alice");
+        bob.take();
+        for (int n = 0; n < 10; n++) {
+            alice.session.onText(publish(n, 8 * 1024));
+        }
+        assertThat(alice.transport.count(PauseReads.class)).isEqualTo(1);
+
+        bob.session.close(CloseCode.GOING_AWAY);
+        fx.settle();
+
+        assertThat(alice.transport.count(ResumeReads.class)).isEqualTo(1);
+    }
+}
