@@ -109,7 +109,7 @@ public record Peer(String id, String label, int port, boolean jvm, boolean prese
 
                 @Override
                 public String install(Layout l) {
-                    return aptInstall("nodejs npm") + "mkdir -p '" + l.cache() + "/soketi' && cd '" + l.cache()
+                    return nodeAndNpm() + "mkdir -p '" + l.cache() + "/soketi' && cd '" + l.cache()
                             + "/soketi' && cp '" + l.peerFiles() + "/soketi-package.json' package.json && "
                             + "npm install --no-audit --no-fund\n";
                 }
@@ -144,7 +144,7 @@ public record Peer(String id, String label, int port, boolean jvm, boolean prese
 
                 @Override
                 public String install(Layout l) {
-                    return aptInstall("nodejs npm") + "mkdir -p '" + l.cache() + "/socketio' && cd '" + l.cache()
+                    return nodeAndNpm() + "mkdir -p '" + l.cache() + "/socketio' && cd '" + l.cache()
                             + "/socketio' && cp '" + l.peerFiles() + "/socketio-server.js' . && "
                             + "{ [ -f package.json ] || echo '{\"name\":\"socketio-peer\",\"private\":true}' > package.json; } && "
                             + "npm install --no-audit --no-fund socket.io@4.8.4\n";
@@ -208,6 +208,15 @@ public record Peer(String id, String label, int port, boolean jvm, boolean prese
             });
 
     public static final List<Peer> ALL = List.of(SWITCHBOARD, CENTRIFUGE, NATS, SOKETI, SOCKETIO, MOSQUITTO, NCHAN);
+
+    /**
+     * Debian's Node.js and npm, unless a node and an npm are already on the PATH: NodeSource's {@code nodejs}
+     * bundles npm, and Debian's {@code npm} package cannot be installed beside it.
+     */
+    static String nodeAndNpm() {
+        return "if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then\n"
+                + aptInstall("nodejs npm") + "fi\n";
+    }
 
     static String aptInstall(String packages) {
         return "export DEBIAN_FRONTEND=noninteractive\n"
