@@ -7,6 +7,8 @@ import dev.switchboard.core.RecordingTransport.ResumeReads;
 import dev.switchboard.core.auth.AppLimits;
 import dev.switchboard.protocol.CloseCode;
 import dev.switchboard.protocol.Limits;
+import dev.switchboard.protocol.RawJson;
+import dev.switchboard.protocol.ServerFrames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -44,46 +46,86 @@ class PublisherFlowControlTest {
         var bob = fx.connect("bob").subscribe("room");
         var alice = fx.connect("alice");
         bob.take();
-        int padding = 8 * 1024; // frames of ~8.25 KiB: the eighth crosses 64 KiB of backlog
-
-        for (int n = 0; n < 7; n++) {
-            alice.session.onText(publish(n, padding));
+        int n = 0;
+        long queued = 0;
+        while (queued + messageLength(n) <= Outbox.BACKLOG_HIGH_BYTES) {
+            queued += messageLength(n);
+            alice.session.onText(publish(n++, 300));
         }
-        assertThat(bob.session.backlogBytes()).isBetween(7L * padding, Outbox.BACKLOG_HIGH_BYTES);
-        assertThat(alice.transport.count(PauseReads.class)).isZero();
+        assertThat(bob.session.backlogBytes()).isEqualTo(queued);
+        assertThat(alice.transport.count(PauseReads.class)).as("at the high-water mark").isZero();
 
-        alice.session.onText(publish(7, padding));
-        assertThat(alice.transport.count(PauseReads.class)).isEqualTo(1);
-        alice.session.onText(publish(8, padding)); // already read from the socket: handled, no second pause
+        alice.session.onText(publish(n++, 300));
+        assertThat(alice.transport.count(PauseReads.class)).as("one frame over it").isEqualTo(1);
+        alice.session.onText(publish(n++, 300)); // already read from the socket: handled, no second pause
         assertThat(alice.transport.count(PauseReads.class)).isEqualTo(1);
 
         fx.settle();
         assertThat(alice.transport.events()).filteredOn(e -> e instanceof PauseReads || e instanceof ResumeReads)
                 .extracting(e -> e.getClass().getSimpleName()).containsExactly("PauseReads", "ResumeReads");
-        assertThat(data(bob.take())).as("nothing accepted is lost").isEqualTo(numbers(9));
+        assertThat(data(bob.take())).as("nothing accepted is lost").isEqualTo(numbers(n));
     }
 
     @Test
-    void readsResumeOnlyOnceTheRecipientsBacklogIsDownToTheLowWaterMark() {
+    void readsResumeAtTheFirstCheckWhenOneDrainPassLeftTheRecipientAtTheLowWaterMark() {
         var bob = fx.connect("bob").subscribe("room");
         var alice = fx.connect("alice");
         bob.take();
-        int count = 3 * Outbox.MAX_FRAMES_PER_DRAIN; // small frames: one drain pass writes only part of them
-        for (int n = 0; n < count; n++) {
-            alice.session.onText(publish(n, 300));
-        }
-        assertThat(alice.transport.count(PauseReads.class)).isEqualTo(1);
+        int sent = publishUntilPausedThenRunOneDrainPassAndTheCheck(alice, bob, 0);
+        assertThat(alice.transport.count(ResumeReads.class)).isEqualTo(1);
 
-        bob.transport.runOne(); // the drain: one batch, then it queues itself again behind the resume check
-        bob.transport.runOne(); // the resume check: still far over the low-water mark, so it queues itself again
-        alice.transport.runPending();
-        assertThat(bob.session.backlogBytes()).isGreaterThan(Outbox.BACKLOG_LOW_BYTES);
+        fx.settle();
+        assertThat(data(bob.take())).isEqualTo(numbers(sent));
+    }
+
+    @Test
+    void oneFrameOverTheLowWaterMarkKeepsThePublisherPausedUntilALaterCheck() {
+        var bob = fx.connect("bob").subscribe("room");
+        var alice = fx.connect("alice");
+        bob.take();
+        int sent = publishUntilPausedThenRunOneDrainPassAndTheCheck(alice, bob, 1);
         assertThat(alice.transport.count(ResumeReads.class)).isZero();
 
         fx.settle();
-        assertThat(bob.session.backlogBytes()).isZero();
         assertThat(alice.transport.count(ResumeReads.class)).isEqualTo(1);
-        assertThat(data(bob.take())).isEqualTo(numbers(count));
+        assertThat(data(bob.take())).isEqualTo(numbers(sent));
+    }
+
+    /**
+     * Alice publishes small frames to bob in one read: a drain pass's worth, then the most that keep what is left
+     * after it at or under {@link Outbox#BACKLOG_LOW_BYTES}, plus {@code overLowWaterMark} more. Bob's event loop
+     * then runs one drain pass and the resume check queued behind it, and alice's runs what the check queued.
+     * Returns how many alice published.
+     */
+    private static int publishUntilPausedThenRunOneDrainPassAndTheCheck(TestNode.Client alice, TestNode.Client bob,
+                                                                        int overLowWaterMark) {
+        int n = 0;
+        while (n < Outbox.MAX_FRAMES_PER_DRAIN) {
+            alice.session.onText(publish(n++, 300));
+        }
+        long left = 0;
+        while (left + messageLength(n) <= Outbox.BACKLOG_LOW_BYTES) {
+            left += messageLength(n);
+            alice.session.onText(publish(n++, 300));
+        }
+        for (int i = 0; i < overLowWaterMark; i++) {
+            left += messageLength(n);
+            alice.session.onText(publish(n++, 300));
+        }
+        assertThat(alice.transport.count(PauseReads.class)).isEqualTo(1);
+
+        bob.transport.runOne(); // the drain: one pass, then it queues itself again behind the resume check
+        assertThat(bob.session.backlogBytes()).isEqualTo(left);
+        bob.transport.runOne(); // the resume check
+        alice.transport.runPending();
+        return n;
+    }
+
+    /** The bytes of the {@code message} frame bob gets for alice's publish number {@code n}. */
+    private static int messageLength(int n) {
+        String data = new String(publish(n, 300), StandardCharsets.UTF_8);
+        data = data.substring(data.indexOf("\"data\":") + 7, data.length() - 1);
+        return ServerFrames.message("room", "alice", RawJson.of(data), null).length;
     }
 
     @Test
