@@ -3,7 +3,6 @@ package dev.switchboard.core;
 import dev.switchboard.core.spi.Transport;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * One connection's outbound queue: many producers (publishers on any thread), one consumer (the connection's
@@ -14,7 +13,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * connection with 1008 instead of letting one slow reader hold memory or block others (protocol.md §8.7).
  *
  * <p>Draining is batched: the first frame after an idle period schedules one drain task on the I/O thread;
- * the drain writes everything queued and flushes once. No lock is held while writing.
+ * the drain writes everything queued and flushes once. No lock is held while writing. The queue is a
+ * {@link FrameQueue}: one atomic exchange per frame for a producer, no atomic instruction for the I/O thread.
  *
  * <p>Backpressure: while the transport is not writable (the reader is behind) the drain stops and parks; frames
  * stay here — the immutable arrays every recipient shares, still counted against the bound — and {@link #resume}
@@ -48,7 +48,7 @@ final class Outbox {
         }
     }
 
-    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final FrameQueue queue = new FrameQueue();
     private final Transport transport;
     private final long maxBytes;
     private final Runnable drainTask = this::drain;
@@ -58,6 +58,8 @@ final class Outbox {
     private volatile long queuedBytes;
     /** Set once a close is queued; later frames are dropped. */
     private volatile boolean sealed;
+    /** Set by a close that discards: the drain drops the frames it finds before the close. */
+    private volatile boolean discard;
 
     Outbox(Transport transport, long maxBytes) {
         this.transport = transport;
@@ -87,10 +89,10 @@ final class Outbox {
      * still waiting are dropped too (a slow consumer that will never read them).
      */
     void close(int code, String reason, boolean discard) {
-        sealed = true;
         if (discard) {
-            queue.clear();
+            this.discard = true; // before the close is queued, so the drain sees it before it reaches the close
         }
+        sealed = true;
         queue.offer(new Close(code, reason));
         if (!schedule()) {
             resume(); // a parked outbox sends its close too
@@ -147,7 +149,9 @@ final class Outbox {
                 }
                 if (item instanceof byte[] frame) {
                     QUEUED_BYTES.getAndAdd(this, (long) -frame.length);
-                    transport.write(frame);
+                    if (!discard) {
+                        transport.write(frame);
+                    }
                 } else if (item instanceof Close close) {
                     queue.clear();
                     transport.close(close.code(), close.reason());
