@@ -27,10 +27,10 @@ import org.openjdk.jmh.annotations.State;
  * <p>{@code contended}: two threads offer to one outbox, as when two publishers fan out to one subscriber. The
  * drain runs inline on whichever producer scheduled it, so it polls while the other producer offers (a separate
  * spinning drainer would need a third core; this machine class has two). The bound is effectively unlimited
- * here: {@code Outbox.drain} gives back the bytes of a pass only when it finds the queue empty, so while the
- * other producer keeps the queue non-empty the accounted bytes only grow, and with the default 8 MiB bound
- * about two thirds of the offers were refused while a drain was running (see docs/performance.md). Refusals are still counted in {@code refused}; with this bound they stay at zero, so
- * the figure is the queue's contended throughput rather than the speed of saying no.
+ * here, so that the figure is the queue's contended throughput rather than the speed of saying no; refusals
+ * are still counted in {@code refused}. (Before finding 1 of docs/performance.md the drain gave bytes back
+ * only when it found the queue empty, and with the default 8 MiB bound about two thirds of these offers were
+ * refused.)
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

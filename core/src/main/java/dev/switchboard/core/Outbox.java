@@ -31,6 +31,8 @@ final class Outbox {
     private static final int PARKED = 2;
     /** Frames written between flushes; bounds the time one busy connection holds its event loop. */
     static final int MAX_FRAMES_PER_DRAIN = 256;
+    /** The drain stops counting the bytes it has handed to the transport at least this often (see release). */
+    static final long RELEASE_BYTES = 16 * 1024;
     /** A publisher whose broadcast finds a recipient with more backlog than this stops reading. */
     static final long BACKLOG_HIGH_BYTES = 64 * 1024;
     /** ... and reads again once that recipient's backlog is down to this. */
@@ -130,15 +132,17 @@ final class Outbox {
     /**
      * Runs on the I/O thread: writes up to {@link #MAX_FRAMES_PER_DRAIN} queued frames, flushes once, and either
      * re-arms without losing a wakeup or, if more is queued, yields the event loop to other connections and
-     * continues in a fresh task. A frame's bytes stop counting as queued the moment the transport has them, so
-     * they are never counted twice against the bound.
+     * continues in a fresh task. The bytes of frames the transport has taken stop counting as queued in batches
+     * of {@link #RELEASE_BYTES}, before each flush and before parking (see {@link #release}).
      */
     private void drain() {
         for (;;) {
             Object item;
             int budget = MAX_FRAMES_PER_DRAIN;
+            long taken = 0;
             while (budget-- > 0) {
                 if (!sealed && !transport.isWritable()) {
+                    taken = release(taken);
                     if (park()) {
                         return;
                     }
@@ -148,9 +152,12 @@ final class Outbox {
                     break;
                 }
                 if (item instanceof byte[] frame) {
-                    QUEUED_BYTES.getAndAdd(this, (long) -frame.length);
                     if (!discard) {
                         transport.write(frame);
+                    }
+                    taken += frame.length;
+                    if (taken >= RELEASE_BYTES) {
+                        taken = release(taken);
                     }
                 } else if (item instanceof Close close) {
                     queue.clear();
@@ -158,6 +165,7 @@ final class Outbox {
                     return; // stays SCHEDULED forever: nothing is drained after a close
                 }
             }
+            release(taken);
             transport.flush();
             if (!queue.isEmpty()) {
                 transport.execute(drainTask);
@@ -168,6 +176,19 @@ final class Outbox {
                 return;
             }
         }
+    }
+
+    /**
+     * Stops counting {@code taken} bytes, which the transport already has, as queued; returns 0. Done per batch,
+     * not per frame, to save an atomic add per frame: in between, those bytes count twice (in the transport's
+     * {@code pendingBytes} and here), so the bound and {@link #backlogBytes} read up to {@link #RELEASE_BYTES}
+     * plus one frame high, never low.
+     */
+    private long release(long taken) {
+        if (taken != 0) {
+            QUEUED_BYTES.getAndAdd(this, -taken);
+        }
+        return 0;
     }
 
     /**

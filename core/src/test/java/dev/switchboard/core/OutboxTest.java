@@ -141,19 +141,25 @@ class OutboxTest {
     }
 
     @Test
-    void aFrameStopsCountingAsQueuedOnceTheTransportHasItSoAReaderThatKeepsUpIsNeverRefused() {
-        Outbox outbox = new Outbox(transport, 10);
+    void framesTheTransportHasTakenStopCountingWithinOneReleaseBatchSoAReaderThatKeepsUpIsNeverRefused() {
+        int frameBytes = 4 * 1024;
+        int inFlight = 4;
+        // room for the frames in flight plus one release batch of frames the transport already has, and no more
+        long bound = (long) inFlight * frameBytes + Outbox.RELEASE_BYTES;
+        Outbox outbox = new Outbox(transport, bound);
         List<Boolean> acceptedDuringDrain = new ArrayList<>();
         transport.onWrite = written -> {
-            if (acceptedDuringDrain.size() < 3) {
-                acceptedDuringDrain.add(outbox.offer(frame("12345"))); // a publisher on another thread, mid-drain
+            if (acceptedDuringDrain.size() < 12) {
+                // a publisher on another thread, mid-drain: the reader keeps up, so the queue stays at inFlight
+                acceptedDuringDrain.add(outbox.offer(new byte[frameBytes]));
             }
         };
-        outbox.offer(frame("12345"));
-        outbox.offer(frame("12345"));
+        for (int i = 0; i < inFlight; i++) {
+            assertThat(outbox.offer(new byte[frameBytes])).isTrue();
+        }
         transport.runPending();
-        assertThat(acceptedDuringDrain).containsExactly(true, true, true);
-        assertThat(transport.written()).hasSize(5);
+        assertThat(acceptedDuringDrain).hasSize(12).containsOnly(true);
+        assertThat(transport.written()).hasSize(inFlight + 12);
     }
 
     @Test
