@@ -1,6 +1,7 @@
 package dev.switchboard.core;
 
 import dev.switchboard.core.spi.Transport;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -37,8 +38,13 @@ import org.openjdk.jmh.annotations.State;
 public class OutboxBenchmark {
     static final byte[] FRAME = new byte[1024];
 
-    /** Holds the drain task the outbox hands to {@link #execute} until the benchmark runs it; or runs it at once. */
+    /**
+     * Holds the drain task the outbox hands to {@link #execute} until the benchmark runs it; or runs it at once on
+     * the calling thread. A task scheduled from inside a task runs after it returns, as on an event loop: the
+     * drain re-schedules itself while more is queued, and run nested that would grow the stack with each pass.
+     */
     static final class HeldTransport implements Transport {
+        private static final ThreadLocal<ArrayDeque<Runnable>> INLINE_TASKS = new ThreadLocal<>();
         final AtomicReference<Runnable> pending = new AtomicReference<>();
         final boolean inline;
         long written;
@@ -50,9 +56,26 @@ public class OutboxBenchmark {
         @Override
         public void execute(Runnable task) {
             if (inline) {
-                task.run();
+                runInline(task);
             } else if (!pending.compareAndSet(null, task)) {
                 throw new IllegalStateException("a second drain was scheduled before the first ran");
+            }
+        }
+
+        private static void runInline(Runnable task) {
+            ArrayDeque<Runnable> running = INLINE_TASKS.get();
+            if (running != null) {
+                running.add(task); // scheduled by a running task: after it
+                return;
+            }
+            ArrayDeque<Runnable> later = new ArrayDeque<>();
+            INLINE_TASKS.set(later);
+            try {
+                for (Runnable next = task; next != null; next = later.poll()) {
+                    next.run();
+                }
+            } finally {
+                INLINE_TASKS.remove();
             }
         }
 
