@@ -11,14 +11,17 @@ import java.lang.invoke.VarHandle;
  * (plus the occasional CAS moving head or tail) because it allows many consumers; an outbox has exactly one,
  * its connection's I/O thread, and a fan-out to 1,000 subscribers queues 1,000 items per message.
  *
- * <p>Between a producer's exchange and its link the item is in the queue but not yet visible to the consumer:
- * {@link #poll} returns null while {@link #isEmpty} is already false. The consumer must treat that as "try
- * again", never as "empty"; the outbox re-schedules its drain. The window is two instructions long, so it is
- * only ever seen when the producer is pre-empted inside it.
+ * <p>Between a producer's exchange and its link the item is in the queue but not yet visible to the consumer.
+ * The window is two instructions long, so {@link #poll} spins for the link; only if the producer was pre-empted
+ * inside the window does the spin give up and {@link #poll} return null while {@link #isEmpty} is already
+ * false. The consumer must treat that as "try again", never as "empty": the outbox re-schedules its drain, so
+ * its I/O thread serves other connections meanwhile instead of spinning for a thread that is not running.
  *
  * <p>A connection holds one node and this object while idle (32 bytes with compact object headers).
  */
 final class FrameQueue {
+    /** How long a poll waits for a producer to link the item it has swapped in: a few microseconds. */
+    static final int LINK_SPINS = 1_000;
     private static final VarHandle TAIL;
     private static final VarHandle NEXT;
 
@@ -51,14 +54,23 @@ final class FrameQueue {
     }
 
     /**
-     * Takes the oldest visible item, or returns null if there is none — which, unlike {@link #isEmpty}, does not
-     * mean there is nothing queued (see the class comment). Consumer thread only.
+     * Takes the oldest item, or returns null if there is none visible — which, unlike {@link #isEmpty}, does not
+     * mean there is nothing queued: a producer between its exchange and its link is waited for only briefly
+     * ({@link #LINK_SPINS}), since it may have been pre-empted there (see the class comment). Consumer thread only.
      */
     Object poll() {
         Node first = head;
         Node next = (Node) NEXT.getAcquire(first);
         if (next == null) {
-            return null;
+            if (first == TAIL.getVolatile(this)) {
+                return null; // empty
+            }
+            for (int spins = 0; (next = (Node) NEXT.getAcquire(first)) == null; spins++) {
+                if (spins == LINK_SPINS) {
+                    return null;
+                }
+                Thread.onSpinWait();
+            }
         }
         Object item = next.item;
         next.item = null; // next is the new stub: it must not keep the item alive
