@@ -28,8 +28,13 @@ class PublisherFlowControlTest {
             AppLimits.UNLIMITED, List.of("**"));
 
     private static byte[] publish(int n, int padding) {
-        return ("{\"type\":\"publish\",\"channel\":\"room\",\"data\":{\"n\":" + n + ",\"pad\":\"" + "x".repeat(padding)
-                + "\"}}").getBytes(StandardCharsets.UTF_8);
+        return ("{\"type\":\"publish\",\"channel\":\"room\",\"data\":" + payload(n, padding) + "}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The {@code data} of alice's publish number {@code n}. */
+    private static String payload(int n, int padding) {
+        return "{\"n\":" + n + ",\"pad\":\"" + "x".repeat(padding) + "\"}";
     }
 
     private static List<String> data(List<String> frames) {
@@ -123,9 +128,7 @@ class PublisherFlowControlTest {
 
     /** The bytes of the {@code message} frame bob gets for alice's publish number {@code n}. */
     private static int messageLength(int n) {
-        String data = new String(publish(n, 300), StandardCharsets.UTF_8);
-        data = data.substring(data.indexOf("\"data\":") + 7, data.length() - 1);
-        return ServerFrames.message("room", "alice", RawJson.of(data), null).length;
+        return ServerFrames.message("room", "alice", RawJson.of(payload(n, 300)), null).length;
     }
 
     @Test
