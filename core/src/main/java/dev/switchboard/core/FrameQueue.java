@@ -21,7 +21,7 @@ import java.lang.invoke.VarHandle;
  */
 final class FrameQueue {
     /** How long a poll waits for a producer to link the item it has swapped in: a few microseconds. */
-    static final int LINK_SPINS = 1_000;
+    private static final int LINK_SPINS = 1_000;
     private static final VarHandle TAIL;
     private static final VarHandle NEXT;
 
