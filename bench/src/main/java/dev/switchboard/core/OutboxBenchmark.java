@@ -44,7 +44,7 @@ public class OutboxBenchmark {
      * drain re-schedules itself while more is queued, and run nested that would grow the stack with each pass.
      */
     static final class HeldTransport implements Transport {
-        private static final ThreadLocal<ArrayDeque<Runnable>> INLINE_TASKS = new ThreadLocal<>();
+        private static final ThreadLocal<InlineTasks> INLINE_TASKS = ThreadLocal.withInitial(InlineTasks::new);
         final AtomicReference<Runnable> pending = new AtomicReference<>();
         final boolean inline;
         long written;
@@ -63,20 +63,25 @@ public class OutboxBenchmark {
         }
 
         private static void runInline(Runnable task) {
-            ArrayDeque<Runnable> running = INLINE_TASKS.get();
-            if (running != null) {
-                running.add(task); // scheduled by a running task: after it
+            InlineTasks tasks = INLINE_TASKS.get();
+            if (tasks.running) {
+                tasks.later.add(task); // scheduled by a running task: after it
                 return;
             }
-            ArrayDeque<Runnable> later = new ArrayDeque<>();
-            INLINE_TASKS.set(later);
+            tasks.running = true;
             try {
-                for (Runnable next = task; next != null; next = later.poll()) {
+                for (Runnable next = task; next != null; next = tasks.later.poll()) {
                     next.run();
                 }
             } finally {
-                INLINE_TASKS.remove();
+                tasks.running = false;
             }
+        }
+
+        /** One thread's inline tasks: whether one is running, and those it scheduled. Kept, not made per call. */
+        private static final class InlineTasks {
+            final ArrayDeque<Runnable> later = new ArrayDeque<>();
+            boolean running;
         }
 
         /** Runs the held task, if any; returns whether there was one. */
