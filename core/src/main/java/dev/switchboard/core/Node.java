@@ -219,6 +219,9 @@ public final class Node {
             long interval = settings.pingInterval().toNanos();
             long grace = settings.pingGrace().toNanos();
             for (Session session : sessions) {
+                if (session.isClosing()) {
+                    continue; // its Close is out or on the way; the close handshake bounds how long it lingers
+                }
                 long sent = session.pingSentNanos;
                 if (sent != 0) {
                     if (session.lastInboundNanos - sent > 0) {

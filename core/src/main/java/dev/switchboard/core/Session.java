@@ -165,6 +165,14 @@ public final class Session {
         lastInboundNanos = node.clock().nanoTime();
     }
 
+    /**
+     * The client's Close frame (RFC 6455 §5.5.1): the outbox is sealed and what still waits in it is dropped, since
+     * the client is leaving; the echo of {@code code} (none if negative) is the last frame. Idempotent.
+     */
+    public void onPeerClose(int code) {
+        closeNow(code, "", true);
+    }
+
     /** The transport takes bytes again after {@link Transport#isWritable} said no: sends what queued meanwhile. */
     public void onWritable() {
         outbox.resume();
@@ -323,13 +331,26 @@ public final class Session {
     /** Enqueues one encoded frame; a connection that cannot keep up is closed with 1008 (§8.7). */
     void deliver(byte[] frame) {
         if (!outbox.offer(frame)) {
-            closeNow(CloseCode.POLICY_VIOLATION, true);
+            closeNow(CloseCode.POLICY_VIOLATION.code(), CloseCode.POLICY_VIOLATION.reason(), true);
         }
     }
 
     /** Closes the connection with {@code code} after the frames already queued for it. */
     public void close(CloseCode code) {
-        closeNow(code, false);
+        closeNow(code.code(), code.reason(), false);
+    }
+
+    /**
+     * Closes with a WebSocket-level code the transport detected (1002 protocol error, 1007 invalid payload), after
+     * the frames already queued.
+     */
+    public void closeForProtocolError(int code, String reason) {
+        closeNow(code, reason, false);
+    }
+
+    /** True once a close was decided by either side: no keepalive ping may follow. */
+    boolean isClosing() {
+        return closing;
     }
 
     /** Sends {@code going_away} and closes with 1001 (graceful shutdown, §12). */
@@ -345,13 +366,13 @@ public final class Session {
         transport.execute(this::release);
     }
 
-    private void closeNow(CloseCode code, boolean discardQueued) {
+    private void closeNow(int code, String reason, boolean discardQueued) {
         if (outbox.isSealed()) {
             return;
         }
         closing = true;
-        log.debug("event=close app={} peer={} code={}", appId(), peerId(), code.code());
-        outbox.close(code.code(), code.reason(), discardQueued);
+        log.debug("event=close app={} peer={} code={}", appId(), peerId(), code);
+        outbox.close(code, reason, discardQueued);
         transport.execute(this::release);
     }
 

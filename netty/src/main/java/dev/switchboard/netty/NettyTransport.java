@@ -3,7 +3,6 @@ package dev.switchboard.netty;
 import dev.switchboard.core.spi.Transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -11,7 +10,6 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
@@ -29,8 +27,6 @@ import java.util.concurrent.atomic.AtomicLongFieldUpdater;
  * message, not one per reader.
  */
 final class NettyTransport implements Transport {
-    /** A peer that does not read its close frame within this time is cut off. */
-    private static final long CLOSE_TIMEOUT_SECONDS = 3;
     /** Payloads up to this size are copied into one buffer when more than one is written before a flush. */
     static final int COALESCE_MAX_BYTES = 1024;
     /** Room for held references at first; a connection keeps an array at most this large between flushes. */
@@ -125,23 +121,21 @@ final class NettyTransport implements Transport {
         channel.flush();
     }
 
+    /** Sends the Close frame after what is queued and completes the closing handshake ({@link CloseHandshake}). */
     @Override
     public void close(int code, String reason) {
         release();
-        if (!channel.isActive()) {
-            return;
-        }
-        channel.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
-        channel.eventLoop().schedule(() -> {
-            channel.close();
-        }, CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        CloseHandshake.send(channel, code < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(code, reason));
     }
 
+    /** Decided on the event loop, so no ping can follow a Close frame (RFC 6455 §5.5.1). */
     @Override
     public void ping() {
-        if (channel.isActive()) {
-            channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
-        }
+        execute(() -> {
+            if (channel.isActive() && !CloseHandshake.sent(channel)) {
+                channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+            }
+        });
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.switchboard.netty;
 
 import dev.switchboard.core.Node;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
@@ -34,7 +33,7 @@ final class WebSocketUpgrade {
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(maxFrameBytes)
                 .allowExtensions(false)
-                .closeOnProtocolViolation(true)
+                .closeOnProtocolViolation(false) // answered by the session, after its queued frames (WsFrameHandler)
                 .withUTF8Validator(true)
                 .build();
         String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + HttpRouter.WEBSOCKET_PATH;
@@ -66,8 +65,7 @@ final class WebSocketUpgrade {
                     .addBefore("ws-session", "ws-aggregator", new WebSocketFrameAggregator(maxFrameBytes));
             case Node.Opening.Refused refused -> {
                 pipeline.remove(ctx.handler());
-                ctx.channel().writeAndFlush(new CloseWebSocketFrame(refused.code().code(), refused.reason()))
-                        .addListener(ChannelFutureListener.CLOSE);
+                CloseHandshake.send(ctx.channel(), new CloseWebSocketFrame(refused.code().code(), refused.reason()));
             }
         }
     }

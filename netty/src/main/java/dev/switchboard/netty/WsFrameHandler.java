@@ -3,7 +3,6 @@ package dev.switchboard.netty;
 import dev.switchboard.core.Session;
 import dev.switchboard.protocol.CloseCode;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
@@ -20,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Feeds one admitted connection's WebSocket frames to its {@link Session}: text frames as their UTF-8 bytes,
- * binary frames as a protocol error, control frames as proof of life. Oversized messages close with 1009.
+ * binary frames as a protocol error, control frames as proof of life. Oversized messages close with 1009, broken
+ * frames with the decoder's code; every close completes the closing handshake ({@link CloseHandshake}).
  */
 final class WsFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(WsFrameHandler.class);
@@ -42,9 +42,9 @@ final class WsFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
             }
             case PongWebSocketFrame ignored -> session.onControlFrame();
             case CloseWebSocketFrame close -> {
-                int status = close.statusCode();
-                CloseWebSocketFrame echo = status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, "");
-                ctx.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
+                // The client spoke first: our echo (after nothing else) ends the connection once flushed.
+                CloseHandshake.peerClosed(ctx.channel());
+                session.onPeerClose(close.statusCode());
             }
             default -> session.onBinary();
         }
@@ -68,9 +68,14 @@ final class WsFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             session.close(CloseCode.MESSAGE_TOO_BIG);
-        } else if (cause instanceof CorruptedWebSocketFrameException) {
-            // The frame decoder already answered with the matching close code (1002, 1007 or 1009).
-            ctx.close();
+        } else if (cause instanceof CorruptedWebSocketFrameException corrupted) {
+            // The decoder has stopped reading frames; answer with its code (1002, 1007 or 1009) after what is queued.
+            int code = corrupted.closeStatus().code();
+            if (code == CloseCode.MESSAGE_TOO_BIG.code()) {
+                session.close(CloseCode.MESSAGE_TOO_BIG);
+            } else {
+                session.closeForProtocolError(code, corrupted.closeStatus().reasonText());
+            }
         } else if (cause instanceof IOException) {
             ctx.close();
         } else {

@@ -203,6 +203,7 @@ class NettyTransportTest {
     @Test
     void pingSendsAControlFrameAndAbortClosesWithoutACloseFrame() {
         transport.ping();
+        channel.runPendingTasks();
         PingWebSocketFrame ping = channel.readOutbound();
         assertThat(ping).isNotNull();
         ping.release();
@@ -210,7 +211,19 @@ class NettyTransportTest {
         assertThat((Object) channel.readOutbound()).isNull();
         assertThat(channel.isOpen()).isFalse();
         transport.ping(); // no effect on a closed channel
+        channel.runPendingTasks();
         assertThat((Object) channel.readOutbound()).isNull();
+    }
+
+    @Test
+    void noPingFollowsACloseFrame() {
+        transport.ping(); // asked for before the close, decided after it on the event loop
+        transport.close(4011, "over message rate");
+        channel.runPendingTasks();
+        CloseWebSocketFrame close = channel.readOutbound();
+        assertThat(close.statusCode()).isEqualTo(4011);
+        close.release();
+        assertThat((Object) channel.readOutbound()).as("nothing after the Close frame").isNull();
     }
 
     @Test

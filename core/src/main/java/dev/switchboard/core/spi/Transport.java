@@ -20,7 +20,10 @@ public interface Transport {
     /** Pushes queued frames to the socket. */
     void flush();
 
-    /** Sends a close frame after everything queued, then closes the connection. */
+    /**
+     * Sends a close frame with {@code code} (a negative code: a close frame without a status) after everything
+     * queued, then closes the connection once the client has had the chance to read it (the closing handshake).
+     */
     void close(int code, String reason);
 
     /** Sends a WebSocket ping control frame (keepalive, protocol.md §9.2). */
