@@ -145,6 +145,31 @@ class ServerHandle {
     );
   }
 
+  /**
+   * Write `config` as this server's file (same host and port) and run
+   * `switchboard reload --config FILE`, as an operator would. Resolves with
+   * the command's { code, stdout, stderr }.
+   */
+  async reload(config) {
+    const cfg = structuredClone(config);
+    cfg.server = { ...(cfg.server ?? {}), host: HOST, port: this.port };
+    writeFileSync(this.configFile, toYaml(cfg));
+    return this.reloadRaw();
+  }
+
+  /** Run `switchboard reload` on the file as it is (e.g. after writing a broken one). */
+  reloadRaw() {
+    return new Promise((resolve) => {
+      const proc = spawn(javaPath(), ['-jar', this.jar, 'reload', '--config', this.configFile],
+        { stdio: ['ignore', 'pipe', 'pipe'], cwd: this.dir });
+      let stdout = '';
+      let stderr = '';
+      proc.stdout.on('data', (c) => { stdout += c; });
+      proc.stderr.on('data', (c) => { stderr += c; });
+      proc.once('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
   /** SIGTERM, wait for exit; SIGKILL after 10 s. Resolves with {code, signal}. */
   async stop() {
     const proc = this.proc;

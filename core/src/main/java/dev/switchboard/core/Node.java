@@ -4,6 +4,7 @@ import dev.switchboard.core.auth.Admission;
 import dev.switchboard.core.auth.AppConfig;
 import dev.switchboard.core.auth.Authenticator;
 import dev.switchboard.core.auth.Identity;
+import dev.switchboard.core.auth.Key;
 import dev.switchboard.core.auth.Keyring;
 import dev.switchboard.core.spi.Clock;
 import dev.switchboard.core.spi.Scheduler;
@@ -12,9 +13,10 @@ import dev.switchboard.protocol.CloseCode;
 import dev.switchboard.protocol.Limits;
 import dev.switchboard.protocol.ServerFrames.PresencePeer;
 import dev.switchboard.protocol.RawJson;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,25 +32,26 @@ import org.slf4j.LoggerFactory;
 public final class Node {
     private static final Logger log = LoggerFactory.getLogger(Node.class);
 
-    private final Authenticator authenticator;
+    private volatile Authenticator authenticator;
+    private volatile Keyring keyring;
     private final NodeSettings settings;
     private final Clock clock;
     private final Scheduler scheduler;
-    private final Map<String, Tenant> tenants;
+    /** App id → live state; changed only by {@link #reconfigure}, which callers serialise. */
+    private final Map<String, Tenant> tenants = new ConcurrentHashMap<>();
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
     private volatile boolean stopped;
 
     public Node(Keyring keyring, NodeSettings settings, Clock clock, Scheduler scheduler) {
         this.authenticator = new Authenticator(keyring);
+        this.keyring = keyring;
         this.settings = settings;
         this.clock = clock;
         this.scheduler = scheduler;
-        Map<String, Tenant> byId = new LinkedHashMap<>();
         for (AppConfig app : keyring.apps()) {
-            byId.put(app.id(), new Tenant(app));
+            tenants.put(app.id(), new Tenant(app, settings, clock.currentTimeMillis()));
         }
-        this.tenants = Map.copyOf(byId);
         scheduleSweep();
     }
 
@@ -81,7 +84,10 @@ public final class Node {
         }
         Identity identity = ((Admission.Admitted) admission).identity();
         Tenant tenant = tenants.get(identity.app().id());
-        if (tenant.config.suspended()) {
+        if (tenant == null) { // the app was removed by a reload racing this admission
+            return new Opening.Refused(CloseCode.INVALID_TOKEN, "invalid key");
+        }
+        if (tenant.config().suspended()) {
             return new Opening.Refused(CloseCode.ACCOUNT_SUSPENDED, CloseCode.ACCOUNT_SUSPENDED.reason());
         }
         if (!tenant.tryAdmit()) {
@@ -92,7 +98,7 @@ public final class Node {
         // welcome first (§2.3): only then may other connections find this one for a send or a kick.
         session.start();
         tenant.hub.addPeer(session);
-        log.debug("event=open app={} peer={} remote={}", tenant.config.id(), identity.peerId(),
+        log.debug("event=open app={} peer={} remote={}", tenant.id, identity.peerId(),
                 transport.remoteAddress());
         return new Opening.Opened(session);
     }
@@ -145,7 +151,7 @@ public final class Node {
 
     public Optional<AppConfig> app(String appId) {
         Tenant tenant = tenants.get(appId);
-        return tenant == null ? Optional.empty() : Optional.of(tenant.config);
+        return tenant == null ? Optional.empty() : Optional.of(tenant.config());
     }
 
     private Tenant tenant(String appId) {
@@ -154,6 +160,92 @@ public final class Node {
             throw new IllegalArgumentException("unknown app " + appId);
         }
         return tenant;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Reload
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** What a {@link #reconfigure} changed, for the operator's log. */
+    public record Reconfigured(List<String> appsAdded, List<String> appsRemoved, int closedRevoked,
+                               int closedSuspended) {
+    }
+
+    /**
+     * Applies a new set of apps and keys without a restart. New connections are admitted against {@code next} from
+     * now on; limits, rates and quotas of kept apps apply to their open connections at once (counters are kept).
+     * Open connections whose key is gone, disabled or (for a JWT) has a new signing secret close with 4001, those of
+     * an app that is now suspended with 4012, and those of a removed app with 4001. A kept key's narrowed patterns
+     * or actions apply to new connections only: a session keeps what it was admitted with until it reconnects.
+     * Callers serialise reloads.
+     */
+    public Reconfigured reconfigure(Keyring next) {
+        List<String> added = new ArrayList<>();
+        for (AppConfig app : next.apps()) {
+            Tenant tenant = tenants.get(app.id());
+            if (tenant == null) {
+                tenants.put(app.id(), new Tenant(app, settings, clock.currentTimeMillis()));
+                added.add(app.id());
+            } else {
+                tenant.reconfigure(app);
+            }
+        }
+        List<String> removed = new ArrayList<>();
+        for (String id : tenants.keySet()) {
+            if (next.app(id).isEmpty()) {
+                removed.add(id);
+            }
+        }
+        this.keyring = next;
+        this.authenticator = new Authenticator(next);
+        int revoked = 0;
+        int suspended = 0;
+        for (Session session : sessions) {
+            Tenant tenant = session.tenant();
+            if (removed.contains(tenant.id) || isRevoked(session.identity().key(), next)) {
+                session.close(CloseCode.INVALID_TOKEN);
+                revoked++;
+            } else if (tenant.config().suspended()) {
+                session.close(CloseCode.ACCOUNT_SUSPENDED);
+                suspended++;
+            }
+        }
+        for (String id : removed) {
+            tenants.remove(id);
+        }
+        return new Reconfigured(List.copyOf(added), List.copyOf(removed), revoked, suspended);
+    }
+
+    /** True if {@code key} no longer admits connections in {@code next}: gone, disabled, moved or re-secreted. */
+    private static boolean isRevoked(Key key, Keyring next) {
+        Optional<Key> now = switch (key.config().type()) {
+            case PUBLISHABLE -> next.publishable(key.config().id());
+            case SECRET -> next.secret(key.config().id());
+        };
+        return now.isEmpty() || !now.get().app().id().equals(key.app().id())
+                || !Objects.equals(now.get().config().secret(), key.config().secret());
+    }
+
+    /** The keyring new connections are admitted with. */
+    public Keyring keyring() {
+        return keyring;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Message quota persistence
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** The message count of each app's current period, for persisting across restarts. */
+    public List<Usage> usages() {
+        return tenants.values().stream().map(Tenant::usage).toList();
+    }
+
+    /** Restores a persisted message count of {@code appId}; ignored if it belongs to an older period. */
+    public void restoreMessagesUsed(String appId, long periodStartMillis, long used) {
+        Tenant tenant = tenants.get(appId);
+        if (tenant != null) {
+            tenant.restore(periodStartMillis, used);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -215,6 +307,10 @@ public final class Node {
      */
     private void sweep() {
         try {
+            long nowMillis = clock.currentTimeMillis();
+            for (Tenant tenant : tenants.values()) {
+                tenant.roll(nowMillis);
+            }
             long now = clock.nanoTime();
             long interval = settings.pingInterval().toNanos();
             long grace = settings.pingGrace().toNanos();

@@ -72,7 +72,7 @@ public final class Session {
         this.transport = transport;
         this.outbox = new Outbox(transport, node.settings().outboxMaxBytes());
         long now = node.clock().nanoTime();
-        this.rate = new RateLimiter(node.settings().rateBurst(), node.settings().ratePerSecond(), now);
+        this.rate = new RateLimiter(tenant.rate(), now);
         this.receivesPresence = identity.can(Action.PRESENCE);
         this.lastInboundNanos = now;
         this.nextPingNanos = now + node.settings().pingInterval().toNanos();
@@ -96,7 +96,7 @@ public final class Session {
     }
 
     public String appId() {
-        return tenant.config.id();
+        return tenant.id;
     }
 
     RawJson peerMetadata() {
@@ -105,6 +105,14 @@ public final class Session {
 
     Grants grants() {
         return identity.grants();
+    }
+
+    Identity identity() {
+        return identity;
+    }
+
+    Tenant tenant() {
+        return tenant;
     }
 
     boolean receivesPresence() {
@@ -127,7 +135,7 @@ public final class Session {
             return;
         }
         ClientFrame decoded = FrameDecoder.decode(frame, 0, frame.length);
-        if (!(decoded instanceof Ping) && !rate.tryAcquire(now)) {
+        if (!(decoded instanceof Ping) && !rate.tryAcquire(now, tenant.rate())) {
             close(CloseCode.OVER_MESSAGE_RATE);
             return;
         }
@@ -153,7 +161,7 @@ public final class Session {
         }
         long now = node.clock().nanoTime();
         lastInboundNanos = now;
-        if (!rate.tryAcquire(now)) {
+        if (!rate.tryAcquire(now, tenant.rate())) {
             close(CloseCode.OVER_MESSAGE_RATE);
             return;
         }

@@ -6,7 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The per-source-IP connection-attempt limit of protocol.md §1.2: at most {@code attempts} upgrade attempts per
  * {@code windowNanos} from one address, answered with HTTP 429 beyond that. Loopback sources are exempt by
- * default (open-questions.md Q24). Fixed windows; stale entries are swept when the table grows, at most a few
+ * by default unless trusted proxies are configured (open-questions.md Q24, docs/deploy.md); the source is the
+ * client {@link TrustedProxies} names. Fixed windows; stale entries are swept when the table grows, at most a few
  * times per window, and the table never tracks more than {@link #MAX_TRACKED} sources — past that it starts over,
  * trading precision for bounded memory under an attack from very many addresses.
  */
@@ -26,11 +27,12 @@ final class ConnectThrottle {
         this.exemptLoopback = exemptLoopback;
     }
 
-    /** Counts one attempt from {@code source}; false if it is over the limit. */
-    boolean tryAcquire(InetAddress source, long nowNanos) {
-        if (attempts <= 0 || (exemptLoopback && source.isLoopbackAddress())) {
+    /** Counts one attempt from {@code client} (an IPv6 client counts on its /64); false if it is over the limit. */
+    boolean tryAcquire(InetAddress client, long nowNanos) {
+        if (attempts <= 0 || (exemptLoopback && client.isLoopbackAddress())) {
             return true;
         }
+        InetAddress source = TrustedProxies.limitKey(client);
         if (windows.size() > SWEEP_THRESHOLD && nowNanos - lastSweepNanos >= windowNanos / 8) {
             lastSweepNanos = nowNanos;
             windows.values().removeIf(window -> nowNanos - window.start >= windowNanos);

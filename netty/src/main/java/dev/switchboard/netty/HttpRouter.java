@@ -23,7 +23,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -64,19 +64,23 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     private final Node node;
     private final HttpRoutes routes;
     private final ConnectThrottle throttle;
+    private final TrustedProxies proxies;
     private final int maxFrameBytes;
 
     private Mode mode = Mode.IDLE;
     private HttpRequest head;
+    /** The client of the current request: the TCP or PROXY peer, or whom trusted proxies forwarded for. */
+    private InetAddress client;
     private String rawPath;
     private String query;
     private ByteArrayOutputStream body;
     private long lingered;
 
-    HttpRouter(Node node, HttpRoutes routes, ConnectThrottle throttle) {
+    HttpRouter(Node node, HttpRoutes routes, ConnectThrottle throttle, TrustedProxies proxies) {
         this.node = node;
         this.routes = routes;
         this.throttle = throttle;
+        this.proxies = proxies;
         this.maxFrameBytes = node.settings().maxFrameBytes();
     }
 
@@ -99,6 +103,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             return;
         }
         head = request;
+        client = proxies.client(ProxyProtocol.peer(ctx.channel()), request.headers());
         if (!request.decoderResult().isSuccess()) {
             answerAndClose(ctx, HttpResponseStatus.BAD_REQUEST, error("invalid_request", "malformed HTTP request"));
             return;
@@ -184,14 +189,14 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                     error("upgrade_required", "connect with a WebSocket client to /v1?token=… or /v1?key=…"));
             return;
         }
-        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        if (!throttle.tryAcquire(remote.getAddress(), System.nanoTime())) {
+        if (!throttle.tryAcquire(client, System.nanoTime())) {
             answer(ctx, HttpResponseStatus.TOO_MANY_REQUESTS,
                     error("rate_limited", "too many connection attempts from this address"));
             return;
         }
         WebSocketUpgrade.upgrade(ctx, new DefaultFullHttpRequest(request.protocolVersion(), request.method(),
-                request.uri(), Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE), node, maxFrameBytes);
+                request.uri(), Unpooled.EMPTY_BUFFER, request.headers(), EmptyHttpHeaders.INSTANCE), node, maxFrameBytes,
+                client);
     }
 
     private void dispatch(ChannelHandlerContext ctx, byte[] complete) {
@@ -210,10 +215,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
 
     private HttpRoutes.HttpCall call(ChannelHandlerContext ctx, byte[] content) {
-        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
         return new HttpRoutes.HttpCall(head.method().name(), rawPath, query,
                 head.headers().get(HttpHeaderNames.AUTHORIZATION), content,
-                remote.getAddress().getHostAddress(), remote.getAddress().isLoopbackAddress());
+                TrustedProxies.limitKey(client).getHostAddress(), client.isLoopbackAddress());
     }
 
     /**

@@ -51,7 +51,8 @@ public final class NettyServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ServerInitializer(node, routes, throttle, config.httpIdleTimeout().toMillis()))
+                    .childHandler(new ServerInitializer(node, routes, throttle, config.httpIdleTimeout().toMillis(),
+                            TrustedProxies.of(config.trustedProxies()), config.proxyProtocol()))
                     .bind(config.host(), config.port())
                     .sync()
                     .channel();

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -48,14 +49,21 @@ final class NettyTransport implements Transport {
     /** Framed bytes of the held frames, for {@link #pendingBytes} on other threads. */
     private volatile long heldBytes;
 
+    /** The client as trusted proxies name it, for logs; null = the channel's peer. */
+    private final InetAddress client;
+
     NettyTransport(Channel channel) {
-        this(channel, null);
+        this(channel, null, null);
     }
 
-    /** @param encoder the context of the WebSocket frame encoder, or null to write through the whole pipeline */
-    NettyTransport(Channel channel, ChannelHandlerContext encoder) {
+    /**
+     * @param encoder the context of the WebSocket frame encoder, or null to write through the whole pipeline
+     * @param client the client's address behind trusted proxies, or null for the channel's peer
+     */
+    NettyTransport(Channel channel, ChannelHandlerContext encoder, InetAddress client) {
         this.channel = channel;
         this.frames = encoder == null ? channel : encoder;
+        this.client = client;
     }
 
     @Override
@@ -166,6 +174,6 @@ final class NettyTransport implements Transport {
 
     @Override
     public String remoteAddress() {
-        return String.valueOf(channel.remoteAddress());
+        return client == null ? String.valueOf(channel.remoteAddress()) : client.getHostAddress();
     }
 }

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,8 @@ final class WebSocketUpgrade {
     private WebSocketUpgrade() {
     }
 
-    static void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, Node node, int maxFrameBytes) {
+    static void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, Node node, int maxFrameBytes,
+                        InetAddress client) {
         WebSocketDecoderConfig decoderConfig = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(maxFrameBytes)
                 .allowExtensions(false)
@@ -59,7 +61,7 @@ final class WebSocketUpgrade {
         Map<String, List<String>> query = new QueryStringDecoder(request.uri(), StandardCharsets.UTF_8).parameters();
         Node.Opening opening = node.open(single(query, "token"), single(query, "key"),
                 request.headers().get(HttpHeaderNames.ORIGIN),
-                new NettyTransport(ctx.channel(), pipeline.context(WebSocketFrameEncoder.class)));
+                new NettyTransport(ctx.channel(), pipeline.context(WebSocketFrameEncoder.class), client));
         switch (opening) {
             case Node.Opening.Opened opened -> pipeline.replace(ctx.handler(), "ws-session", new WsFrameHandler(opened.session()))
                     .addBefore("ws-session", "ws-aggregator", new WebSocketFrameAggregator(maxFrameBytes));

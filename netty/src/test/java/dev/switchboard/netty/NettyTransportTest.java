@@ -63,7 +63,7 @@ class NettyTransportTest {
             }
         });
         try {
-            NettyTransport direct = new NettyTransport(ws, ws.pipeline().context(WebSocketFrameEncoder.class));
+            NettyTransport direct = new NettyTransport(ws, ws.pipeline().context(WebSocketFrameEncoder.class), null);
             direct.write("{\"type\":\"pong\"}".getBytes(StandardCharsets.UTF_8));
             direct.close(1001, "server shutting down");
             assertThat(seenByEncoder).containsExactly("CloseWebSocketFrame");

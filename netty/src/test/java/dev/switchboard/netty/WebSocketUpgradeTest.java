@@ -43,7 +43,7 @@ class WebSocketUpgradeTest {
             new SimpleChannelInboundHandler<FullHttpRequest>() {
                 @Override
                 protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-                    WebSocketUpgrade.upgrade(ctx, request, node, 1 << 16);
+                    WebSocketUpgrade.upgrade(ctx, request, node, 1 << 16, null);
                 }
             });
 

@@ -39,9 +39,11 @@ public final class ConfigLoader {
     private static final int MIN_SECRET_BYTES = 32;
 
     private final String source;
+    private final Path file;
 
-    private ConfigLoader(String source) {
+    private ConfigLoader(String source, Path file) {
         this.source = source;
+        this.file = file;
     }
 
     /** Loads and validates {@code file}. */
@@ -52,12 +54,12 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(file.toString(), "", "cannot read file: " + e.getMessage());
         }
-        return parse(file.toString(), text);
+        return new ConfigLoader(file.toString(), file).read(text);
     }
 
     /** Validates YAML text; {@code source} names it in errors. */
     public static SwitchboardConfig parse(String source, String yaml) throws ConfigException {
-        return new ConfigLoader(source).read(yaml);
+        return new ConfigLoader(source, null).read(yaml);
     }
 
     private SwitchboardConfig read(String yaml) throws ConfigException {
@@ -78,9 +80,11 @@ public final class ConfigLoader {
             object(server, "server");
         }
         allowOnly(server, "server", Set.of("host", "port", "ioThreads", "transport", "maxMessageSize",
-                "outboxMaxBytes", "httpIdleTimeout", "keepalive", "rateLimit", "connectThrottle", "drain", "restRateLimit"));
+                "outboxMaxBytes", "httpIdleTimeout", "keepalive", "rateLimit", "connectThrottle", "drain", "restRateLimit",
+                "stateDir", "trustedProxies", "proxyProtocol"));
         NettyServerConfig listener = listener(server);
         NodeSettings node = nodeSettings(server);
+        boolean behindProxies = !listener.trustedProxies().isEmpty();
 
         JsonNode appsNode = root.path("apps");
         if (!appsNode.isArray() || appsNode.isEmpty()) {
@@ -106,11 +110,31 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw fail("apps", e.getMessage());
         }
-        return new SwitchboardConfig(listener, node, apps, restRateLimit(server), plans);
+        return new SwitchboardConfig(listener, node, apps, restRateLimit(server, behindProxies), plans, file,
+                stateDir(server));
+    }
+
+    /**
+     * {@code server.stateDir}: where the server keeps what must survive a restart (the message quota's count, the
+     * process id for {@code switchboard reload}). Relative paths resolve against the configuration file's folder;
+     * the default is {@code state} beside the file. Text configurations without a file have none unless set.
+     */
+    private Path stateDir(JsonNode server) throws ConfigException {
+        String dir = text(server, "server", "stateDir", null);
+        Path base = file == null ? null : file.toAbsolutePath().getParent();
+        if (dir == null) {
+            return base == null ? null : base.resolve("state");
+        }
+        try {
+            Path path = Path.of(dir);
+            return base == null || path.isAbsolute() ? path.toAbsolutePath() : base.resolve(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw fail("server.stateDir", "not a valid path: " + e.getMessage());
+        }
     }
 
     /** {@code server.restRateLimit} (rest-api.md §1.5); rates of 0 disable a limit. */
-    private RestRateLimit restRateLimit(JsonNode server) throws ConfigException {
+    private RestRateLimit restRateLimit(JsonNode server, boolean behindProxies) throws ConfigException {
         RestRateLimit d = RestRateLimit.DEFAULTS;
         String path = "server.restRateLimit";
         JsonNode node = section(server, "server", "restRateLimit",
@@ -119,7 +143,7 @@ public final class ConfigLoader {
                 integer(node, path, "perKeyBurst", d.perKeyBurst(), 1, 1_000_000),
                 integer(node, path, "perIp", d.perIp(), 0, 1_000_000),
                 integer(node, path, "perIpBurst", d.perIpBurst(), 1, 1_000_000),
-                bool(node, path, "exemptLoopback", d.exemptLoopback()));
+                bool(node, path, "exemptLoopback", d.exemptLoopback() && !behindProxies));
     }
 
     /** {@code apps[i].plan}: the plan fields reported by {@code GET /v1/usage}; null when absent. */
@@ -147,11 +171,20 @@ public final class ConfigLoader {
         }
         JsonNode throttle = section(server, "server", "connectThrottle",
                 Set.of("attempts", "window", "exemptLoopback"));
-        return new NettyServerConfig(host, port, ioThreads, transport,
-                integer(throttle, "server.connectThrottle", "attempts", 60, 0, Integer.MAX_VALUE),
-                duration(throttle, "server.connectThrottle", "window", Duration.ofSeconds(60)),
-                bool(throttle, "server.connectThrottle", "exemptLoopback", true),
-                httpIdleTimeout);
+        List<String> proxies = strings(server, "server", "trustedProxies");
+        boolean proxyProtocol = bool(server, "server", "proxyProtocol", false);
+        try {
+            return new NettyServerConfig(host, port, ioThreads, transport,
+                    integer(throttle, "server.connectThrottle", "attempts", 60, 0, Integer.MAX_VALUE),
+                    duration(throttle, "server.connectThrottle", "window", Duration.ofSeconds(60)),
+                    // Behind a proxy every client arrives from a proxy's address, often loopback: exempting it
+                    // would switch the per-IP limit off silently, so the default follows the proxy list.
+                    bool(throttle, "server.connectThrottle", "exemptLoopback", proxies.isEmpty()),
+                    httpIdleTimeout, proxies, proxyProtocol);
+        } catch (IllegalArgumentException e) {
+            throw fail(proxyProtocol && proxies.isEmpty() ? "server.proxyProtocol" : "server.trustedProxies",
+                    e.getMessage());
+        }
     }
 
     private NodeSettings nodeSettings(JsonNode server) throws ConfigException {
@@ -186,10 +219,7 @@ public final class ConfigLoader {
         allowOnly(node, path, Set.of("id", "suspended", "limits", "keys", "plan"));
         String id = requiredText(node, path, "id");
         boolean suspended = bool(node, path, "suspended", false);
-        JsonNode limitsNode = section(node, path, "limits", Set.of("maxConcurrentConnections", "maxMessagesPerPeriod"));
-        Integer maxConnections = optionalLong(limitsNode, path + ".limits", "maxConcurrentConnections") == null ? null
-                : (int) Math.min(Integer.MAX_VALUE, optionalLong(limitsNode, path + ".limits", "maxConcurrentConnections"));
-        Long maxMessages = optionalLong(limitsNode, path + ".limits", "maxMessagesPerPeriod");
+        AppLimits limits = limits(node, path);
         JsonNode keysNode = node.path("keys");
         if (!keysNode.isArray() || keysNode.isEmpty()) {
             throw fail(path + ".keys", "must be a non-empty list of keys");
@@ -203,7 +233,32 @@ public final class ConfigLoader {
             }
             keys.add(key);
         }
-        return new AppConfig(id, suspended, new AppLimits(maxConnections, maxMessages), keys);
+        return new AppConfig(id, suspended, limits, keys);
+    }
+
+    /** {@code apps[i].limits} (docs/limits.md): every field optional; quotas null = unlimited. */
+    private AppLimits limits(JsonNode app, String appPath) throws ConfigException {
+        String path = appPath + ".limits";
+        JsonNode node = section(app, appPath, "limits", Set.of("maxConcurrentConnections", "maxMessagesPerPeriod",
+                "period", "messageRatePerSecond", "messageRateBurst"));
+        Long maxConnections = optionalLong(node, path, "maxConcurrentConnections");
+        Long maxMessages = optionalLong(node, path, "maxMessagesPerPeriod");
+        Duration period = duration(node, path, "period", AppLimits.DEFAULT_PERIOD);
+        if (period.toMillis() < 1000) {
+            throw fail(path + ".period", "must be at least 1s");
+        }
+        JsonNode rateNode = node.path("messageRatePerSecond");
+        Double rate = null;
+        if (!rateNode.isMissingNode() && !rateNode.isNull()) {
+            if (!rateNode.isNumber() || !(rateNode.asDouble() > 0)) {
+                throw fail(path + ".messageRatePerSecond", "must be a positive number");
+            }
+            rate = rateNode.asDouble();
+        }
+        Integer burst = node.path("messageRateBurst").isMissingNode() || node.path("messageRateBurst").isNull() ? null
+                : integer(node, path, "messageRateBurst", 0, 1, Integer.MAX_VALUE);
+        return new AppLimits(maxConnections == null ? null : (int) Math.min(Integer.MAX_VALUE, maxConnections),
+                maxMessages, period, rate, burst);
     }
 
     private KeyConfig key(JsonNode node, String path) throws ConfigException {

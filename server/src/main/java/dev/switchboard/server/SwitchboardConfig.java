@@ -5,6 +5,7 @@ import dev.switchboard.core.auth.AppConfig;
 import dev.switchboard.netty.NettyServerConfig;
 import dev.switchboard.server.rest.Plan;
 import dev.switchboard.server.rest.RestRateLimit;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -13,7 +14,7 @@ import java.util.Map;
  * request limits and each app's usage plan. Produced by {@link ConfigLoader}; immutable.
  */
 public record SwitchboardConfig(NettyServerConfig listener, NodeSettings node, List<AppConfig> apps,
-                                RestRateLimit restRateLimit, Map<String, Plan> plans) {
+                                RestRateLimit restRateLimit, Map<String, Plan> plans, Path source, Path stateDir) {
 
     public SwitchboardConfig {
         apps = List.copyOf(apps);
@@ -23,8 +24,6 @@ public record SwitchboardConfig(NettyServerConfig listener, NodeSettings node, L
     /** The same configuration on another host and port (command-line overrides). */
     public SwitchboardConfig withAddress(String host, Integer port) {
         NettyServerConfig l = listener;
-        return new SwitchboardConfig(new NettyServerConfig(host == null ? l.host() : host,
-                port == null ? l.port() : port, l.ioThreads(), l.transport(), l.connectAttempts(), l.connectWindow(),
-                l.exemptLoopback(), l.httpIdleTimeout()), node, apps, restRateLimit, plans);
+        return new SwitchboardConfig(l.withAddress(host == null ? l.host() : host, port == null ? l.port() : port), node, apps, restRateLimit, plans, source, stateDir);
     }
 }

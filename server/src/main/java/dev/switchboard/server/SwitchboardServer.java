@@ -3,48 +3,141 @@ package dev.switchboard.server;
 import dev.switchboard.core.Node;
 import dev.switchboard.core.auth.Keyring;
 import dev.switchboard.core.spi.Clock;
-import dev.switchboard.netty.HttpRoutes;
 import dev.switchboard.netty.NettyServer;
+import dev.switchboard.netty.NettyServerConfig;
 import dev.switchboard.netty.WheelScheduler;
 import dev.switchboard.server.rest.RestApi;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Switchboard: the node, its timers and the listener, composed from a validated configuration.
- * {@link #close()} is the graceful drain of protocol.md §12.
+ * One running Switchboard: the node, its timers, the listener and its state directory, composed from a validated
+ * configuration. {@link #reload()} applies a changed file without a restart; {@link #close()} is the graceful drain
+ * of protocol.md §12.
  */
 public final class SwitchboardServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SwitchboardServer.class);
 
-    private final SwitchboardConfig config;
+    private volatile SwitchboardConfig config;
     private final Node node;
     private final WheelScheduler scheduler;
+    private final RestApi rest;
     private final NettyServer listener;
+    private final StateDirectory state;
     private boolean closed;
 
-    private SwitchboardServer(SwitchboardConfig config, Node node, WheelScheduler scheduler, NettyServer listener) {
+    private SwitchboardServer(SwitchboardConfig config, Node node, WheelScheduler scheduler, RestApi rest,
+                              NettyServer listener, StateDirectory state) {
         this.config = config;
         this.node = node;
         this.scheduler = scheduler;
+        this.rest = rest;
         this.listener = listener;
+        this.state = state;
     }
 
-    /** Starts serving {@code config}; returns once the port is bound. */
-    public static SwitchboardServer start(SwitchboardConfig config) throws InterruptedException {
+    /**
+     * Starts serving {@code config}; returns once the port is bound. With a state directory, restores the message
+     * counts kept there and saves them every few seconds.
+     *
+     * @throws IOException if the state directory cannot be created or written
+     */
+    public static SwitchboardServer start(SwitchboardConfig config) throws InterruptedException, IOException {
+        StateDirectory state = config.stateDir() == null ? null : StateDirectory.open(config.stateDir());
         WheelScheduler scheduler = new WheelScheduler();
-        Keyring keyring = new Keyring(config.apps());
-        Node node = new Node(keyring, config.node(), Clock.SYSTEM, scheduler);
+        Node node = new Node(new Keyring(config.apps()), config.node(), Clock.SYSTEM, scheduler);
         try {
-            HttpRoutes routes = new RestApi(node, keyring, config.restRateLimit(), config.plans(), Clock.SYSTEM);
-            NettyServer listener = NettyServer.start(config.listener(), node, routes);
-            return new SwitchboardServer(config, node, scheduler, listener);
-        } catch (InterruptedException | RuntimeException e) {
+            if (state != null) {
+                state.restoreUsage(node);
+            }
+            RestApi rest = new RestApi(node, config.restRateLimit(), config.plans(), Clock.SYSTEM);
+            NettyServer listener = NettyServer.start(config.listener(), node, rest);
+            SwitchboardServer server = new SwitchboardServer(config, node, scheduler, rest, listener, state);
+            if (state != null) {
+                state.writePid();
+                server.scheduleSave();
+            }
+            return server;
+        } catch (InterruptedException | IOException | RuntimeException e) {
             node.stop();
             scheduler.close();
             throw e;
         }
+    }
+
+    private void scheduleSave() {
+        scheduler.schedule(() -> {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+            }
+            state.saveUsage(node);
+            scheduleSave();
+        }, StateDirectory.SAVE_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The outcome of {@link #reload()}: applied with a summary, or refused with the file, field and reason. */
+    public record ReloadResult(boolean applied, String message) {
+    }
+
+    /**
+     * Re-reads the configuration file and applies its apps, keys, limits, suspension and plans without a restart
+     * ({@link Node#reconfigure}). A file that does not validate changes nothing. Settings under {@code server:}
+     * are read at start only; a changed one is named in the result. The outcome is logged and, with a state
+     * directory, recorded for {@code switchboard reload}.
+     */
+    public synchronized ReloadResult reload() {
+        ReloadResult result = reloadFromFile();
+        if (result.applied()) {
+            log.info("event=reload_applied {}", result.message());
+        } else {
+            log.warn("event=reload_refused {} (the running configuration is unchanged)", result.message());
+        }
+        if (state != null) {
+            state.writeReload(result.applied(), result.message());
+        }
+        return result;
+    }
+
+    private ReloadResult reloadFromFile() {
+        SwitchboardConfig current = config;
+        if (current.source() == null) {
+            return new ReloadResult(false, "reason=\"this server was not started from a file\"");
+        }
+        SwitchboardConfig next;
+        try {
+            next = ConfigLoader.load(current.source());
+        } catch (ConfigException e) {
+            return new ReloadResult(false, "file=" + e.source() + " field=" + (e.field().isEmpty() ? "-" : e.field())
+                    + " reason=\"" + e.reason() + "\"");
+        }
+        Node.Reconfigured changed = node.reconfigure(new Keyring(next.apps()));
+        rest.plans(next.plans());
+        List<String> restartOnly = new ArrayList<>();
+        if (!next.node().equals(current.node())) {
+            restartOnly.add("server (node settings)");
+        }
+        if (!next.restRateLimit().equals(current.restRateLimit())) {
+            restartOnly.add("server.restRateLimit");
+        }
+        NettyServerConfig a = next.listener();
+        NettyServerConfig b = current.listener();
+        if (a.ioThreads() != b.ioThreads() || !a.transport().equals(b.transport())
+                || a.connectAttempts() != b.connectAttempts() || !a.connectWindow().equals(b.connectWindow())
+                || a.exemptLoopback() != b.exemptLoopback() || !a.httpIdleTimeout().equals(b.httpIdleTimeout())) {
+            restartOnly.add("server (listener settings)");
+        }
+        config = new SwitchboardConfig(current.listener(), current.node(), next.apps(), current.restRateLimit(),
+                next.plans(), current.source(), current.stateDir());
+        return new ReloadResult(true, "file=" + current.source() + " apps=" + next.apps().size()
+                + " added=" + changed.appsAdded() + " removed=" + changed.appsRemoved()
+                + " closed_revoked=" + changed.closedRevoked() + " closed_suspended=" + changed.closedSuspended()
+                + (restartOnly.isEmpty() ? "" : " needs_restart=\"" + String.join(", ", restartOnly) + "\""));
     }
 
     public int port() {
@@ -101,6 +194,10 @@ public final class SwitchboardServer implements AutoCloseable {
         listener.close();
         node.stop();
         scheduler.close();
+        if (state != null) {
+            state.saveUsage(node);
+            state.removePid();
+        }
         log.info("event=drain_finished connections={} forced={}", open, left);
     }
 }

@@ -73,13 +73,28 @@ public final class TestServer implements AutoCloseable {
 
     /** Starts a server from a YAML configuration (host should be 127.0.0.1, port 0). */
     public static TestServer start(String yaml) {
+        return start(() -> ConfigLoader.parse("testkit", yaml));
+    }
+
+    /** Starts a server from a configuration file, as {@code serve --config} does (reload and state directory). */
+    public static TestServer start(java.nio.file.Path file) {
+        return start(() -> ConfigLoader.load(file));
+    }
+
+    private interface Loader {
+        dev.switchboard.server.SwitchboardConfig load() throws ConfigException;
+    }
+
+    private static TestServer start(Loader loader) {
         try {
-            return new TestServer(SwitchboardServer.start(ConfigLoader.parse("testkit", yaml)));
+            return new TestServer(SwitchboardServer.start(loader.load()));
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad test configuration: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -31,7 +31,7 @@ final class ControlEndpoints {
     private static final long UNLIMITED = Integer.MAX_VALUE;
 
     private final Node node;
-    private final Map<String, Plan> plans;
+    private volatile Map<String, Plan> plans;
     private final Clock clock;
 
     ControlEndpoints(Node node, Map<String, Plan> plans, Clock clock) {
@@ -117,6 +117,11 @@ final class ControlEndpoints {
         }));
     }
 
+    /** Replaces the plans reported by {@code /v1/usage} (a reload). */
+    void plans(Map<String, Plan> next) {
+        this.plans = Map.copyOf(next);
+    }
+
     /** {@code GET /v1/usage}: live counters since start and the configured caps (§6, Q34). */
     HttpReply usage(Key key) {
         Usage usage = node.usage(key.app().id());
@@ -124,8 +129,8 @@ final class ControlEndpoints {
         Plan plan = plans.getOrDefault(key.app().id(), Plan.NONE);
         return ok(RestJson.write(g -> {
             g.writeStringProperty("appId", usage.appId());
-            g.writeNullProperty("periodStartUnix");
-            g.writeNullProperty("periodEndUnix");
+            g.writeNumberProperty("periodStartUnix", usage.periodStartMillis() / 1000);
+            g.writeNumberProperty("periodEndUnix", usage.periodEndMillis() / 1000);
             g.writeNumberProperty("concurrentNow", usage.concurrentNow());
             g.writeNumberProperty("peakConcurrent", usage.peakConcurrent());
             g.writeNumberProperty("messagesUsed", usage.messagesUsed());

@@ -2,7 +2,6 @@ package dev.switchboard.server.rest;
 
 import dev.switchboard.core.Node;
 import dev.switchboard.core.auth.Key;
-import dev.switchboard.core.auth.Keyring;
 import dev.switchboard.core.spi.Clock;
 import dev.switchboard.netty.HttpRoutes;
 import java.nio.charset.StandardCharsets;
@@ -22,21 +21,28 @@ public final class RestApi implements HttpRoutes {
     private static final Logger log = LoggerFactory.getLogger(RestApi.class);
     private static final byte[] HEALTHY = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
 
-    private final Keyring keyring;
+    private final Node node;
     private final RestRateLimit rateLimit;
     private final RequestThrottle perIp;
     private final RequestThrottle perKey;
     private final ControlEndpoints endpoints;
 
     /**
+     * Authenticates with the node's current keyring, so keys added or revoked by a reload apply at once.
+     *
      * @param plans the configured plan of each app id; apps without one report {@link Plan#NONE}
      */
-    public RestApi(Node node, Keyring keyring, RestRateLimit rateLimit, Map<String, Plan> plans, Clock clock) {
-        this.keyring = keyring;
+    public RestApi(Node node, RestRateLimit rateLimit, Map<String, Plan> plans, Clock clock) {
+        this.node = node;
         this.rateLimit = rateLimit;
         this.perIp = new RequestThrottle(rateLimit.perIp(), rateLimit.perIpBurst(), clock::nanoTime);
         this.perKey = new RequestThrottle(rateLimit.perKey(), rateLimit.perKeyBurst(), clock::nanoTime);
         this.endpoints = new ControlEndpoints(node, Map.copyOf(plans), clock);
+    }
+
+    /** A reload: the plans {@code /v1/usage} reports. Keys come from the node's keyring, which the reload swaps. */
+    public void plans(Map<String, Plan> plans) {
+        endpoints.plans(plans);
     }
 
     @Override
@@ -53,7 +59,7 @@ public final class RestApi implements HttpRoutes {
         if (!exempt && !perIp.tryAcquire(head.remoteAddress())) {
             return new RestProblem(RestError.RATE_LIMITED, "too many requests from this address").reply();
         }
-        Optional<Key> key = keyring.authenticateRest(head.authorization());
+        Optional<Key> key = node.keyring().authenticateRest(head.authorization());
         if (key.isEmpty()) {
             return unauthorized();
         }
@@ -72,7 +78,7 @@ public final class RestApi implements HttpRoutes {
         if (!route.authenticated()) {
             return new HttpReply(200, HEALTHY);
         }
-        Optional<Key> key = keyring.authenticateRest(call.authorization());
+        Optional<Key> key = node.keyring().authenticateRest(call.authorization());
         if (key.isEmpty()) {
             return unauthorized();
         }

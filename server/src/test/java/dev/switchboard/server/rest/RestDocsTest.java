@@ -34,8 +34,7 @@ class RestDocsTest {
     private static final Pattern EXAMPLE = Pattern.compile(
             "```sh\\n([^`]*)```\\s*\\nPrints \\(HTTP (\\d{3})\\):\\s*\\n```json\\n(.*?)```", Pattern.DOTALL);
     private static final Set<String> EXACT = Set.of("error", "channel", "peerId", "appId", "delivered", "closed",
-            "peers", "name", "overagesAllowed", "overagesEnabled", "maxConcurrentConnections", "maxMessagesPerPeriod",
-            "periodStartUnix", "periodEndUnix");
+            "peers", "name", "overagesAllowed", "overagesEnabled", "maxConcurrentConnections", "maxMessagesPerPeriod");
     private static final String SK = "sk_id_docs000000000000000000001";
     private static final String SECRET = "sk_secret_docs0000000000000000000000000001";
 

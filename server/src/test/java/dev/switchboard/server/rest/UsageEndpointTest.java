@@ -23,13 +23,15 @@ class UsageEndpointTest {
     }
 
     @Test
-    void reportsLiveConnectionsTotalsAndUnlimitedCapsWithoutAPeriod() throws Exception {
+    void reportsLiveConnectionsTotalsAndUnlimitedCapsInTheCurrentPeriod() throws Exception {
         JsonNode before = rest.get("/v1/usage").json();
         assertThat(RestHarness.fieldNames(before)).containsExactly("appId", "periodStartUnix", "periodEndUnix",
                 "concurrentNow", "peakConcurrent", "messagesUsed", "overageMessages", "overageConnections", "plan");
         assertThat(before.path("appId").asString()).isEqualTo("app_rest");
-        assertThat(before.get("periodStartUnix").isNull()).isTrue();
-        assertThat(before.get("periodEndUnix").isNull()).isTrue();
+        long period = 30L * 24 * 3600; // the default: 30 days, aligned to the Unix epoch
+        long now = System.currentTimeMillis() / 1000;
+        assertThat(before.get("periodStartUnix").asLong()).isEqualTo(now / period * period);
+        assertThat(before.get("periodEndUnix").asLong()).isEqualTo(before.get("periodStartUnix").asLong() + period);
         assertThat(before.path("plan").toString()).isEqualTo("{\"name\":null,\"maxConcurrentConnections\":2147483647,"
                 + "\"maxMessagesPerPeriod\":2147483647,\"overagesAllowed\":false,\"overagesEnabled\":false}");
         try (WsClient a = rest.connectAs("u1", null); WsClient b = rest.connectAs("u2", null)) {
