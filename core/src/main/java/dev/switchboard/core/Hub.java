@@ -61,7 +61,7 @@ final class Hub {
                     session.deliver(ack);
                 }
                 if (session.receivesPresence()) {
-                    session.deliver(ServerFrames.presence(name, room.presence.snapshotExcept(session.peerId()), List.of()));
+                    session.deliver(room.presence.snapshotFor(session.peerId()));
                 }
                 return added;
             } finally {

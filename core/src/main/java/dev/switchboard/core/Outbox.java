@@ -54,6 +54,9 @@ final class Outbox {
     private final Transport transport;
     private final long maxBytes;
     private final Runnable drainTask = this::drain;
+    /** The rest of a {@link Frames} item being written (I/O thread only); null when none is. */
+    private byte[][] partial;
+    private int partialNext;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
     @SuppressWarnings("unused") // accessed through QUEUED_BYTES
@@ -82,6 +85,28 @@ final class Outbox {
             return false;
         }
         queue.offer(frame);
+        schedule();
+        return true;
+    }
+
+    /**
+     * Queues several frames that go out one after another, interleaved with nothing: the frames of a presence
+     * snapshot (protocol.md §7.4). Frames shared with other connections (a big room's cached snapshot chunks) do
+     * not count against the bound, only {@code ownBytes}, the bytes encoded for this connection alone; the drain
+     * writes them one at a time and parks between them like between single frames, so a snapshot many times the
+     * bound never closes a reader that keeps up. Returns false, queueing nothing, if {@code ownBytes} would cross
+     * the bound.
+     */
+    boolean offerFrames(byte[][] frames, long ownBytes) {
+        if (sealed) {
+            return true;
+        }
+        long queued = (long) QUEUED_BYTES.getAndAdd(this, ownBytes) + ownBytes;
+        if (queued + transport.pendingBytes() > maxBytes) {
+            QUEUED_BYTES.getAndAdd(this, -ownBytes);
+            return false;
+        }
+        queue.offer(new Frames(frames, ownBytes));
         schedule();
         return true;
     }
@@ -148,10 +173,27 @@ final class Outbox {
                     }
                     continue;
                 }
+                if (partial != null) {
+                    byte[] frame = partial[partialNext++];
+                    if (partialNext == partial.length) {
+                        partial = null;
+                    }
+                    if (!discard) {
+                        transport.write(frame);
+                    }
+                    continue;
+                }
                 if ((item = queue.poll()) == null) {
                     break;
                 }
-                if (item instanceof byte[] frame) {
+                if (item instanceof Frames frames) {
+                    if (frames.frames().length > 0) {
+                        partial = frames.frames();
+                        partialNext = 0;
+                    }
+                    taken += frames.ownBytes();
+                    budget++; // the item itself writes nothing; its frames count one by one
+                } else if (item instanceof byte[] frame) {
                     if (!discard) {
                         transport.write(frame);
                     }
@@ -161,13 +203,14 @@ final class Outbox {
                     }
                 } else if (item instanceof Close close) {
                     queue.clear();
+                    partial = null;
                     transport.close(close.code(), close.reason());
                     return; // stays SCHEDULED forever: nothing is drained after a close
                 }
             }
             release(taken);
             transport.flush();
-            if (!queue.isEmpty()) {
+            if (partial != null || !queue.isEmpty()) {
                 transport.execute(drainTask);
                 return;
             }
@@ -203,5 +246,9 @@ final class Outbox {
     }
 
     private record Close(int code, String reason) {
+    }
+
+    /** Frames written back to back as one item ({@link #offerFrames}). */
+    private record Frames(byte[][] frames, long ownBytes) {
     }
 }

@@ -22,11 +22,12 @@ final class Room {
     final ReentrantLock lock = new ReentrantLock();
     /** Subscriber → includeSenderMetadata. */
     final Map<Session, Boolean> subscribers = new LinkedHashMap<>();
-    final Presence presence = new Presence();
+    final Presence presence;
     boolean dead;
 
     Room(String name) {
         this.name = name;
+        this.presence = new Presence(name);
         this.glob = Glob.isPattern(name) ? Glob.compile(name) : null;
     }
 

@@ -343,6 +343,13 @@ public final class Session {
         }
     }
 
+    /** Enqueues a presence snapshot, one frame or several back to back (see {@link Outbox#offerFrames}). */
+    void deliver(Presence.Snapshot snapshot) {
+        if (!outbox.offerFrames(snapshot.frames(), snapshot.ownBytes())) {
+            closeNow(CloseCode.POLICY_VIOLATION.code(), CloseCode.POLICY_VIOLATION.reason(), true);
+        }
+    }
+
     /** Closes the connection with {@code code} after the frames already queued for it. */
     public void close(CloseCode code) {
         closeNow(code.code(), code.reason(), false);

@@ -262,4 +262,48 @@ class OutboxTest {
             io.shutdownNow();
         }
     }
+
+    @Test
+    void severalFramesGoOutBackToBackCountingOnlyTheConnectionsOwnBytes() {
+        Outbox outbox = new Outbox(transport, 100);
+        byte[] shared = frame("s".repeat(80));
+        outbox.offer(frame("a"));
+        assertThat(outbox.offerFrames(new byte[][] {shared, shared, frame("own")}, 3))
+                .as("240 bytes of shared frames fit a bound of 100").isTrue();
+        outbox.offer(frame("b"));
+        assertThat(outbox.offerFrames(new byte[][] {frame("x")}, 101)).as("own bytes count").isFalse();
+        transport.runPending();
+        assertThat(transport.written()).containsExactly("a", "s".repeat(80), "s".repeat(80), "own", "b");
+    }
+
+    @Test
+    void aMultiFrameItemParksBetweenItsFramesAndResumesWhereItStopped() {
+        Outbox outbox = new Outbox(transport, 1000);
+        transport.onWrite = f -> transport.writable = false; // the reader falls behind after each frame
+        outbox.offerFrames(new byte[][] {frame("1"), frame("2"), frame("3")}, 3);
+        outbox.offer(frame("after"));
+        transport.runPending();
+        assertThat(transport.written()).containsExactly("1");
+        for (int i = 0; i < 3; i++) {
+            transport.writable = true;
+            outbox.resume();
+            transport.runPending();
+        }
+        assertThat(transport.written()).containsExactly("1", "2", "3", "after");
+    }
+
+    @Test
+    void aDiscardingCloseDropsTheRestOfAMultiFrameItem() {
+        Outbox outbox = new Outbox(transport, 1000);
+        transport.onWrite = f -> transport.writable = false;
+        outbox.offerFrames(new byte[][] {frame("1"), frame("2"), frame("3")}, 3);
+        transport.runPending();
+        outbox.close(1008, "outbound buffer overflow", true);
+        transport.writable = true;
+        transport.onWrite = null;
+        outbox.resume();
+        transport.runPending();
+        assertThat(transport.written()).containsExactly("1");
+        assertThat(transport.count(Close.class)).isEqualTo(1);
+    }
 }

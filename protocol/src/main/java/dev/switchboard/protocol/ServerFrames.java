@@ -153,6 +153,17 @@ public final class ServerFrames {
         return PONG.clone();
     }
 
+    /** The bytes {@code peer} adds to a presence frame's array, its separating comma included. */
+    public static int presenceEntryBytes(PresencePeer peer) {
+        return COMMA.length + PEER_ID.length + JsonWriter.stringSize(peer.peerId())
+                + (peer.metadata() == null ? 0 : METADATA.length + peer.metadata().length()) + END.length;
+    }
+
+    /** The bytes of a presence frame of {@code channel} with both arrays empty. */
+    public static int presenceEnvelopeBytes(String channel) {
+        return PRESENCE.length + JsonWriter.stringSize(channel) + JOINED.length + LEFT.length + PRESENCE_END.length;
+    }
+
     private static int peersSize(List<PresencePeer> peers) {
         int size = Math.max(0, peers.size() - 1) * COMMA.length;
         for (PresencePeer peer : peers) {

@@ -1,0 +1,119 @@
+package dev.switchboard.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.protocol.RawJson;
+import dev.switchboard.protocol.ServerFrames;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Presence snapshots of big rooms: split under the frame limit, cached per chunk, merged again as peers leave. */
+class PresenceTest {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String CHANNEL = "room-big";
+    private static final RawJson META = RawJson.of("{\"name\":\"" + "m".repeat(400) + "\"}");
+
+    private static List<String> joinedIds(byte[][] frames, int limit) {
+        List<String> ids = new ArrayList<>();
+        for (byte[] frame : frames) {
+            assertThat(frame.length).as("frame size").isLessThanOrEqualTo(limit);
+            JsonNode node = JSON.readTree(new String(frame, StandardCharsets.UTF_8));
+            assertThat(node.path("type").asString()).isEqualTo("presence");
+            assertThat(node.path("channel").asString()).isEqualTo(CHANNEL);
+            assertThat(node.path("left").isEmpty()).isTrue();
+            node.path("joined").forEach(e -> ids.add(e.path("peerId").asString()));
+        }
+        return ids;
+    }
+
+    private static List<String> peers(int from, int to) {
+        List<String> ids = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            ids.add("p" + i);
+        }
+        return ids;
+    }
+
+    @Test
+    void aRoomUnderTheLimitIsOneFrameEqualToTheDirectEncoding() {
+        Presence presence = new Presence(CHANNEL);
+        for (String id : peers(0, 50)) {
+            presence.join(id, META);
+        }
+        Presence.Snapshot snapshot = presence.snapshotFor("p7");
+        assertThat(snapshot.frames().length).isEqualTo(1);
+        assertThat(snapshot.frames()[0]).isEqualTo(
+                ServerFrames.presence(CHANNEL, presence.snapshotExcept("p7"), List.of()));
+        assertThat(presence.snapshotFor("p0").frames().length).isEqualTo(1);
+        assertThat(new Presence(CHANNEL).snapshotFor("alone").frames().length).as("an empty snapshot is still sent")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aRoomOverTheLimitIsSplitInJoinOrderWithEveryFrameUnderIt() {
+        int limit = 5_000;
+        Presence presence = new Presence(CHANNEL, limit);
+        for (String id : peers(0, 100)) {
+            presence.join(id, META);
+        }
+        List<String> all = peers(0, 100);
+        assertThat(joinedIds(presence.snapshotFor(null).frames(), limit)).containsExactlyElementsOf(all);
+        List<String> withoutSelf = new ArrayList<>(all);
+        withoutSelf.remove("p42");
+        Presence.Snapshot own = presence.snapshotFor("p42");
+        assertThat(joinedIds(own.frames(), limit)).containsExactlyElementsOf(withoutSelf);
+        assertThat(own.ownBytes()).as("only the chunk holding p42 is encoded for it").isLessThanOrEqualTo(limit);
+    }
+
+    @Test
+    void chunkFramesAreSharedAndAJoinReencodesOnlyTheLastChunk() {
+        int limit = 5_000;
+        Presence presence = new Presence(CHANNEL, limit);
+        for (String id : peers(0, 100)) {
+            presence.join(id, META);
+        }
+        byte[][] before = presence.snapshotFor("outsider").frames();
+        assertThat(presence.snapshotFor("another").frames()[0]).as("cached, the same array").isSameAs(before[0]);
+        presence.join("p100", META);
+        byte[][] after = presence.snapshotFor("outsider").frames();
+        for (int i = 0; i < before.length - 1; i++) {
+            assertThat(after[i]).as("chunk %d untouched by a join", i).isSameAs(before[i]);
+        }
+        assertThat(joinedIds(after, limit)).containsExactlyElementsOf(peers(0, 101));
+    }
+
+    @Test
+    void chunksMergeAgainWhenPeersLeaveSoASmallRoomIsOneFrame() {
+        int limit = 5_000;
+        Presence presence = new Presence(CHANNEL, limit);
+        for (String id : peers(0, 100)) {
+            presence.join(id, META);
+        }
+        assertThat(presence.chunkCount()).isGreaterThan(5);
+        for (int i = 0; i < 100; i++) {
+            if (i % 10 != 0) {
+                presence.leave("p" + i);
+            }
+        }
+        assertThat(presence.chunkCount()).as("10 members of ~420 bytes fit one frame").isEqualTo(1);
+        assertThat(joinedIds(presence.snapshotFor(null).frames(), limit))
+                .containsExactly("p0", "p10", "p20", "p30", "p40", "p50", "p60", "p70", "p80", "p90");
+        assertThat(presence.snapshotExcept(null)).extracting(ServerFrames.PresencePeer::peerId)
+                .containsExactly("p0", "p10", "p20", "p30", "p40", "p50", "p60", "p70", "p80", "p90");
+    }
+
+    @Test
+    void aSecondConnectionOfAPeerDoesNotJoinAgainAndTheLastOneLeaves() {
+        Presence presence = new Presence(CHANNEL);
+        assertThat(presence.join("a", META)).isNotNull();
+        assertThat(presence.join("a", META)).isNull();
+        assertThat(presence.leave("a")).isNull();
+        assertThat(presence.leave("a")).isNotNull();
+        assertThat(presence.size()).isZero();
+        assertThat(presence.chunkCount()).isZero();
+    }
+}
