@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,8 @@ public final class Node {
     /** App id → live state; changed only by {@link #reconfigure}, which callers serialise. */
     private final Map<String, Tenant> tenants = new ConcurrentHashMap<>();
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final OutboundBudget budget;
+    private final LongAdder slowCloses = new LongAdder();
     private volatile boolean draining;
     private volatile boolean stopped;
 
@@ -47,6 +50,7 @@ public final class Node {
         this.authenticator = new Authenticator(keyring);
         this.keyring = keyring;
         this.settings = settings;
+        this.budget = new OutboundBudget(settings.outboundBudgetBytes());
         this.clock = clock;
         this.scheduler = scheduler;
         for (AppConfig app : keyring.apps()) {
@@ -282,6 +286,30 @@ public final class Node {
 
     Clock clock() {
         return clock;
+    }
+
+    OutboundBudget budget() {
+        return budget;
+    }
+
+    /**
+     * Connections closed with 1008 since start: {@code slow} for one over its own outbox bound, {@code cut} for
+     * those the node's outbound budget closed.
+     */
+    public record SlowConsumerCloses(long slow, long cut) {
+    }
+
+    /** What waits in this node's outboxes now, in whole steps of 64 KiB per outbox (queue nodes included). */
+    public long outboundQueuedBytes() {
+        return budget.used();
+    }
+
+    public SlowConsumerCloses slowConsumerCloses() {
+        return new SlowConsumerCloses(slowCloses.sum(), budget.cuts());
+    }
+
+    void countSlowConsumerClose() {
+        slowCloses.increment();
     }
 
     Scheduler scheduler() {

@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param pingInterval WebSocket ping period
  * @param pingGrace how long after a ping a silent connection is considered dead
  * @param drainTimeout how long a graceful shutdown waits for connections to close after {@code going_away}
+ * @param outboundBudgetBytes what may wait in all outboxes of the node together, queue nodes included, before
+ *                            the heaviest are closed with 1008 ({@link OutboundBudget})
  */
 public record NodeSettings(
         int maxMessageSize,
@@ -21,7 +23,8 @@ public record NodeSettings(
         long outboxMaxBytes,
         Duration pingInterval,
         Duration pingGrace,
-        Duration drainTimeout) {
+        Duration drainTimeout,
+        long outboundBudgetBytes) {
 
     public static final int DEFAULT_RATE_BURST = 200;
     public static final double DEFAULT_RATE_PER_SECOND = 100;
@@ -43,6 +46,21 @@ public record NodeSettings(
         if (drainTimeout.isNegative()) {
             throw new IllegalArgumentException("drain timeout must not be negative");
         }
+        if (outboundBudgetBytes < outboxMaxBytes) {
+            throw new IllegalArgumentException("outboundBudgetBytes must hold at least one connection's outbox");
+        }
+    }
+
+    /** With the default node budget ({@link #defaultOutboundBudget}). */
+    public NodeSettings(int maxMessageSize, int rateBurst, double ratePerSecond, long outboxMaxBytes,
+                        Duration pingInterval, Duration pingGrace, Duration drainTimeout) {
+        this(maxMessageSize, rateBurst, ratePerSecond, outboxMaxBytes, pingInterval, pingGrace, drainTimeout,
+                Math.max(outboxMaxBytes, defaultOutboundBudget()));
+    }
+
+    /** A quarter of the maximum heap, and at least 64 MiB. */
+    public static long defaultOutboundBudget() {
+        return Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 4);
     }
 
     public static NodeSettings defaults() {

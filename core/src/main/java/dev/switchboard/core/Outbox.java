@@ -37,6 +37,14 @@ final class Outbox {
     static final long BACKLOG_HIGH_BYTES = 64 * 1024;
     /** ... and reads again once that recipient's backlog is down to this. */
     static final long BACKLOG_LOW_BYTES = 16 * 1024;
+    /** What one queued frame costs beyond its bytes, for the node's budget: the queue node and its reference. */
+    static final long NODE_OVERHEAD = 32;
+    /**
+     * {@code queuedBytes} holds the queued frame count above bit 40 and the bytes below it, so the one atomic add
+     * per frame that bounds the bytes also counts the frames (no connection queues a terabyte).
+     */
+    private static final long FRAME_UNIT = 1L << 40;
+    private static final long BYTES_MASK = FRAME_UNIT - 1;
     private static final VarHandle STATE;
     private static final VarHandle QUEUED_BYTES;
 
@@ -53,6 +61,9 @@ final class Outbox {
     private final FrameQueue queue = new FrameQueue();
     private final Transport transport;
     private final long maxBytes;
+    private final OutboundBudget budget;
+    /** Closes the connection when the node's budget cuts this outbox (1008, queue dropped). */
+    private final Runnable onCut;
     private final Runnable drainTask = this::drain;
     /** The rest of a {@link Frames} item being written (I/O thread only); null when none is. */
     private byte[][] partial;
@@ -67,8 +78,15 @@ final class Outbox {
     private volatile boolean discard;
 
     Outbox(Transport transport, long maxBytes) {
+        this(transport, maxBytes, OutboundBudget.unlimited(), () -> {
+        });
+    }
+
+    Outbox(Transport transport, long maxBytes, OutboundBudget budget, Runnable onCut) {
         this.transport = transport;
         this.maxBytes = maxBytes;
+        this.budget = budget;
+        this.onCut = onCut;
     }
 
     /**
@@ -79,12 +97,14 @@ final class Outbox {
         if (sealed) {
             return true;
         }
-        long queued = (long) QUEUED_BYTES.getAndAdd(this, (long) frame.length) + frame.length;
-        if (queued + transport.pendingBytes() > maxBytes) {
-            QUEUED_BYTES.getAndAdd(this, (long) -frame.length);
+        long add = frame.length + FRAME_UNIT;
+        long before = (long) QUEUED_BYTES.getAndAdd(this, add);
+        if (((before + add) & BYTES_MASK) + transport.pendingBytes() > maxBytes) {
+            QUEUED_BYTES.getAndAdd(this, -add);
             return false;
         }
         queue.offer(frame);
+        report(before, before + add);
         schedule();
         return true;
     }
@@ -101,12 +121,14 @@ final class Outbox {
         if (sealed) {
             return true;
         }
-        long queued = (long) QUEUED_BYTES.getAndAdd(this, ownBytes) + ownBytes;
-        if (queued + transport.pendingBytes() > maxBytes) {
-            QUEUED_BYTES.getAndAdd(this, -ownBytes);
+        long add = ownBytes + FRAME_UNIT;
+        long before = (long) QUEUED_BYTES.getAndAdd(this, add);
+        if (((before + add) & BYTES_MASK) + transport.pendingBytes() > maxBytes) {
+            QUEUED_BYTES.getAndAdd(this, -add);
             return false;
         }
         queue.offer(new Frames(frames, ownBytes));
+        report(before, before + add);
         schedule();
         return true;
     }
@@ -138,7 +160,42 @@ final class Outbox {
      * parked (the reader is behind, not the server) or sealed. Any thread.
      */
     long backlogBytes() {
-        return sealed || (int) STATE.getVolatile(this) != SCHEDULED ? 0 : (long) QUEUED_BYTES.getVolatile(this);
+        return sealed || (int) STATE.getVolatile(this) != SCHEDULED ? 0
+                : (long) QUEUED_BYTES.getVolatile(this) & BYTES_MASK;
+    }
+
+    /** Queued bytes plus {@link #NODE_OVERHEAD} per queued frame: what the node's budget counts. Any thread. */
+    long weight() {
+        return weight((long) QUEUED_BYTES.getVolatile(this));
+    }
+
+    private static long weight(long packed) {
+        return (packed & BYTES_MASK) + (packed >>> 40) * NODE_OVERHEAD;
+    }
+
+    /** Tells the node's budget when this outbox's weight crossed a step (see {@link OutboundBudget}). */
+    private void report(long before, long after) {
+        long from = weight(before) / OutboundBudget.STEP;
+        long to = weight(after) / OutboundBudget.STEP;
+        if (from != to) {
+            budget.change(this, to - from, to);
+        }
+    }
+
+    /** The node's budget picked this outbox to cut: closes the connection; false if it is already closing. */
+    boolean cut() {
+        if (sealed) {
+            return false;
+        }
+        onCut.run();
+        return true;
+    }
+
+    /** The connection is gone: what is still counted leaves the node's budget. */
+    void forget() {
+        long before = (long) QUEUED_BYTES.getAndSet(this, 0L);
+        report(before, 0);
+        budget.forget(this);
     }
 
     boolean isSealed() {
@@ -191,19 +248,21 @@ final class Outbox {
                         partial = frames.frames();
                         partialNext = 0;
                     }
-                    taken += frames.ownBytes();
+                    taken += frames.ownBytes() + FRAME_UNIT;
                     budget++; // the item itself writes nothing; its frames count one by one
                 } else if (item instanceof byte[] frame) {
                     if (!discard) {
                         transport.write(frame);
                     }
-                    taken += frame.length;
-                    if (taken >= RELEASE_BYTES) {
+                    taken += frame.length + FRAME_UNIT;
+                    if ((taken & BYTES_MASK) >= RELEASE_BYTES) {
                         taken = release(taken);
                     }
                 } else if (item instanceof Close close) {
                     queue.clear();
                     partial = null;
+                    forget(); // the frames dropped with the queue, and those still counted in taken
+                    taken = 0;
                     transport.close(close.code(), close.reason());
                     return; // stays SCHEDULED forever: nothing is drained after a close
                 }
@@ -222,14 +281,16 @@ final class Outbox {
     }
 
     /**
-     * Stops counting {@code taken} bytes, which the transport already has, as queued; returns 0. Done per batch,
+     * Stops counting {@code taken} (bytes, and frames above bit 40), which the transport already has, as queued;
+     * returns 0. Done per batch,
      * not per frame, to save an atomic add per frame: in between, those bytes count twice (in the transport's
      * {@code pendingBytes} and here), so the bound and {@link #backlogBytes} read up to {@link #RELEASE_BYTES}
      * plus one frame high, never low.
      */
     private long release(long taken) {
         if (taken != 0) {
-            QUEUED_BYTES.getAndAdd(this, -taken);
+            long before = (long) QUEUED_BYTES.getAndAdd(this, -taken);
+            report(before, before - taken);
         }
         return 0;
     }

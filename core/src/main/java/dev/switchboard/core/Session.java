@@ -70,7 +70,8 @@ public final class Session {
         this.tenant = tenant;
         this.identity = identity;
         this.transport = transport;
-        this.outbox = new Outbox(transport, node.settings().outboxMaxBytes());
+        this.outbox = new Outbox(transport, node.settings().outboxMaxBytes(), node.budget(),
+                () -> closeNow(CloseCode.POLICY_VIOLATION.code(), CloseCode.POLICY_VIOLATION.reason(), true));
         long now = node.clock().nanoTime();
         this.rate = new RateLimiter(tenant.rate(), now);
         this.receivesPresence = identity.can(Action.PRESENCE);
@@ -339,14 +340,23 @@ public final class Session {
     /** Enqueues one encoded frame; a connection that cannot keep up is closed with 1008 (§8.7). */
     void deliver(byte[] frame) {
         if (!outbox.offer(frame)) {
-            closeNow(CloseCode.POLICY_VIOLATION.code(), CloseCode.POLICY_VIOLATION.reason(), true);
+            slowConsumer();
         }
+    }
+
+    /** Over its own outbound bound: closed with 1008, what waits for it dropped (§8.7). */
+    private void slowConsumer() {
+        if (!outbox.isSealed()) {
+            node.countSlowConsumerClose();
+            log.debug("event=slow_consumer app={} peer={}", appId(), peerId());
+        }
+        closeNow(CloseCode.POLICY_VIOLATION.code(), CloseCode.POLICY_VIOLATION.reason(), true);
     }
 
     /** Enqueues a presence snapshot, one frame or several back to back (see {@link Outbox#offerFrames}). */
     void deliver(Presence.Snapshot snapshot) {
         if (!outbox.offerFrames(snapshot.frames(), snapshot.ownBytes())) {
-            closeNow(CloseCode.POLICY_VIOLATION.code(), CloseCode.POLICY_VIOLATION.reason(), true);
+            slowConsumer();
         }
     }
 
@@ -397,6 +407,7 @@ public final class Session {
             return;
         }
         released = true;
+        outbox.forget();
         if (expiry != null) {
             expiry.cancel();
         }

@@ -81,7 +81,7 @@ public final class ConfigLoader {
         }
         allowOnly(server, "server", Set.of("host", "port", "ioThreads", "transport", "maxMessageSize",
                 "outboxMaxBytes", "httpIdleTimeout", "keepalive", "rateLimit", "connectThrottle", "drain", "restRateLimit",
-                "stateDir", "trustedProxies", "proxyProtocol"));
+                "stateDir", "trustedProxies", "proxyProtocol", "outboundBudget"));
         NettyServerConfig listener = listener(server);
         NodeSettings node = nodeSettings(server);
         boolean behindProxies = !listener.trustedProxies().isEmpty();
@@ -211,7 +211,12 @@ public final class ConfigLoader {
             perSecond = perSecondNode.asDouble();
         }
         Duration drain = duration(server, "server", "drain", defaults.drainTimeout());
-        return new NodeSettings(maxMessageSize, burst, perSecond, outbox, interval, grace, drain);
+        Long budget = optionalLong(server, "server", "outboundBudget");
+        long outboundBudget = budget == null ? Math.max(outbox, NodeSettings.defaultOutboundBudget()) : budget;
+        if (outboundBudget < outbox) {
+            throw fail("server.outboundBudget", "must be at least outboxMaxBytes (" + outbox + " bytes)");
+        }
+        return new NodeSettings(maxMessageSize, burst, perSecond, outbox, interval, grace, drain, outboundBudget);
     }
 
     private AppConfig app(JsonNode node, String path, Set<String> keyIds) throws ConfigException {
