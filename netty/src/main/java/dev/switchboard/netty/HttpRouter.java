@@ -189,6 +189,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                     error("upgrade_required", "connect with a WebSocket client to /v1?token=… or /v1?key=…"));
             return;
         }
+        if (!request.headers().contains(HttpHeaderNames.SEC_WEBSOCKET_KEY)) {
+            answer(ctx, HttpResponseStatus.BAD_REQUEST,
+                    error("invalid_request", "a WebSocket upgrade needs a Sec-WebSocket-Key header"));
+            return;
+        }
         if (!throttle.tryAcquire(client, System.nanoTime())) {
             answer(ctx, HttpResponseStatus.TOO_MANY_REQUESTS,
                     error("rate_limited", "too many connection attempts from this address"));

@@ -161,6 +161,23 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /** Writes one frame without the mask every client frame must carry (RFC 6455 §5.1): a protocol error. */
+    public void sendUnmasked(int opcode, byte[] payload) {
+        if (payload.length >= 126) {
+            throw new IllegalArgumentException("short frames only");
+        }
+        byte[] frame = new byte[payload.length + 2];
+        frame[0] = (byte) (0x80 | opcode);
+        frame[1] = (byte) payload.length;
+        System.arraycopy(payload, 0, frame, 2, payload.length);
+        try {
+            out.write(frame);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public void sendText(String text) {
         sendFrame(true, TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
