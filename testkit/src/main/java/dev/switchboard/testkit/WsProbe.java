@@ -46,7 +46,9 @@ public final class WsProbe implements AutoCloseable {
 
     private final String name;
     private final LinkedBlockingQueue<Event> inbound = new LinkedBlockingQueue<>();
-    private final List<Event> history = new ArrayList<>();
+    /** The last {@link #HISTORY} events taken, for failure messages (bounded: probes may live through a soak). */
+    private final java.util.ArrayDeque<Event> history = new java.util.ArrayDeque<>();
+    private static final int HISTORY = 200;
     private final WebSocket socket;
     private volatile boolean closed;
     private String peerId;
@@ -157,10 +159,32 @@ public final class WsProbe implements AutoCloseable {
             throw new AssertionError(name + ": nothing arrived within " + timeout.toMillis() + " ms; "
                     + "arrived so far: " + history);
         }
-        synchronized (history) {
-            history.add(event);
+        remember(event);
+        return event;
+    }
+
+    /** The next inbound event within {@code timeout}, or null if none arrived (no failure). */
+    public Event poll(Duration timeout) {
+        Event event;
+        try {
+            event = inbound.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+        if (event != null) {
+            remember(event);
         }
         return event;
+    }
+
+    private void remember(Event event) {
+        synchronized (history) {
+            if (history.size() == HISTORY) {
+                history.removeFirst();
+            }
+            history.addLast(event);
+        }
     }
 
     /** The next frame, which must be a JSON text frame. */
@@ -200,9 +224,7 @@ public final class WsProbe implements AutoCloseable {
             throw new AssertionError("interrupted", e);
         }
         if (event != null) {
-            synchronized (history) {
-                history.add(event);
-            }
+            remember(event);
             throw new AssertionError(name + ": expected nothing but got " + event + "; arrived so far: " + history);
         }
     }
@@ -228,7 +250,7 @@ public final class WsProbe implements AutoCloseable {
         return welcome;
     }
 
-    /** Everything received so far, for diagnostics. */
+    /** The last events received (at most 200), for diagnostics. */
     public List<Event> history() {
         synchronized (history) {
             return List.copyOf(history);
