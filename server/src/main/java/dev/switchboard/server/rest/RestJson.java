@@ -34,6 +34,9 @@ final class RestJson {
             root = MAPPER.readTree(body);
         } catch (JacksonException e) {
             throw RestProblem.invalid("body is not valid JSON: " + e.getOriginalMessage());
+        } catch (NumberFormatException e) {
+            // Jackson's BigDecimal limits (an exponent of 50 digits) surface as this, not as a JacksonException.
+            throw RestProblem.invalid("body holds a number beyond the supported range");
         }
         if (root == null || !root.isObject()) {
             throw RestProblem.invalid("body must be a JSON object");
