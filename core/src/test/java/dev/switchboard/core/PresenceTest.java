@@ -30,6 +30,15 @@ class PresenceTest {
         return ids;
     }
 
+    /** A room of {@code members} peers p0, p1, … with {@link #META} each, split at {@code limit} bytes. */
+    private static Presence room(int limit, int members) {
+        Presence presence = new Presence(CHANNEL, limit);
+        for (String id : peers(0, members)) {
+            presence.join(id, META);
+        }
+        return presence;
+    }
+
     private static List<String> peers(int from, int to) {
         List<String> ids = new ArrayList<>();
         for (int i = from; i < to; i++) {
@@ -40,10 +49,7 @@ class PresenceTest {
 
     @Test
     void aRoomUnderTheLimitIsOneFrameEqualToTheDirectEncoding() {
-        Presence presence = new Presence(CHANNEL);
-        for (String id : peers(0, 50)) {
-            presence.join(id, META);
-        }
+        Presence presence = room(Presence.FRAME_BYTES, 50);
         Presence.Snapshot snapshot = presence.snapshotFor("p7");
         assertThat(snapshot.frames().length).isEqualTo(1);
         assertThat(snapshot.frames()[0]).isEqualTo(
@@ -56,10 +62,7 @@ class PresenceTest {
     @Test
     void aRoomOverTheLimitIsSplitInJoinOrderWithEveryFrameUnderIt() {
         int limit = 5_000;
-        Presence presence = new Presence(CHANNEL, limit);
-        for (String id : peers(0, 100)) {
-            presence.join(id, META);
-        }
+        Presence presence = room(limit, 100);
         List<String> all = peers(0, 100);
         assertThat(joinedIds(presence.snapshotFor(null).frames(), limit)).containsExactlyElementsOf(all);
         List<String> withoutSelf = new ArrayList<>(all);
@@ -72,10 +75,7 @@ class PresenceTest {
     @Test
     void chunkFramesAreSharedAndAJoinReencodesOnlyTheLastChunk() {
         int limit = 5_000;
-        Presence presence = new Presence(CHANNEL, limit);
-        for (String id : peers(0, 100)) {
-            presence.join(id, META);
-        }
+        Presence presence = room(limit, 100);
         byte[][] before = presence.snapshotFor("outsider").frames();
         assertThat(presence.snapshotFor("another").frames()[0]).as("cached, the same array").isSameAs(before[0]);
         presence.join("p100", META);
@@ -89,10 +89,7 @@ class PresenceTest {
     @Test
     void chunksMergeAgainWhenPeersLeaveSoASmallRoomIsOneFrame() {
         int limit = 5_000;
-        Presence presence = new Presence(CHANNEL, limit);
-        for (String id : peers(0, 100)) {
-            presence.join(id, META);
-        }
+        Presence presence = room(limit, 100);
         assertThat(presence.chunkCount()).isGreaterThan(5);
         for (int i = 0; i < 100; i++) {
             if (i % 10 != 0) {

@@ -148,18 +148,11 @@ public final class WsProbe implements AutoCloseable {
 
     /** The next inbound event within the default timeout; fails if none. */
     public Event nextEvent(Duration timeout) {
-        Event event;
-        try {
-            event = inbound.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        Event event = poll(timeout);
         if (event == null) {
             throw new AssertionError(name + ": nothing arrived within " + timeout.toMillis() + " ms; "
                     + "arrived so far: " + history);
         }
-        remember(event);
         return event;
     }
 
