@@ -124,7 +124,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             early = new HttpRoutes.HttpReply(503, error("internal_error", "internal error"));
         }
         if (early != null) {
-            answerEarly(ctx, HttpResponseStatus.valueOf(early.status()), early.json());
+            answerEarly(ctx, HttpResponseStatus.valueOf(early.status()), early.json(), early.contentType());
             return;
         }
         if (HttpUtil.getContentLength(request, 0L) > Limits.MAX_REST_BODY_BYTES) {
@@ -215,7 +215,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         if (answer == null) {
             answer(ctx, HttpResponseStatus.NOT_FOUND, error("not_found", "no such endpoint"));
         } else {
-            answer(ctx, HttpResponseStatus.valueOf(answer.status()), answer.json());
+            answer(ctx, HttpResponseStatus.valueOf(answer.status()), answer.json(), answer.contentType());
         }
     }
 
@@ -229,14 +229,14 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
      * Answers before the body was read: keeps the connection when the request announced no body, otherwise
      * closes it, since the unread body would be taken for the next request.
      */
-    private void answerEarly(ChannelHandlerContext ctx, HttpResponseStatus status, byte[] json) {
+    private void answerEarly(ChannelHandlerContext ctx, HttpResponseStatus status, byte[] json, String type) {
         boolean bodyless = !HttpUtil.isTransferEncodingChunked(head) && HttpUtil.getContentLength(head, 0L) == 0;
         if (!bodyless || !HttpUtil.isKeepAlive(head)) {
             answerAndClose(ctx, status, json);
             return;
         }
         mode = Mode.SKIP;
-        answer(ctx, status, json);
+        answer(ctx, status, json, type);
     }
 
     /** Answers with {@code Connection: close}, half-closes, and discards input until the client goes away. */
@@ -255,7 +255,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
 
     private void answer(ChannelHandlerContext ctx, HttpResponseStatus status, byte[] json) {
-        FullHttpResponse response = response(status, json);
+        answer(ctx, status, json, HttpRoutes.HttpReply.JSON);
+    }
+
+    private void answer(ChannelHandlerContext ctx, HttpResponseStatus status, byte[] body, String type) {
+        FullHttpResponse response = response(status, body, type);
         if (HttpUtil.isKeepAlive(head)) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
             ctx.writeAndFlush(response, ctx.voidPromise());
@@ -265,12 +269,16 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
 
     private static FullHttpResponse response(HttpResponseStatus status, byte[] json) {
+        return response(status, json, HttpRoutes.HttpReply.JSON);
+    }
+
+    private static FullHttpResponse response(HttpResponseStatus status, byte[] body, String type) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.wrappedBuffer(json));
-        if (json.length > 0) {
-            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
+                Unpooled.wrappedBuffer(body));
+        if (body.length > 0) {
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         }
-        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         return response;
     }
 

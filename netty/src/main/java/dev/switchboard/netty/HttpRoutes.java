@@ -43,7 +43,13 @@ public interface HttpRoutes {
                     String remoteAddress, boolean loopback) {
     }
 
-    /** A response: status and a JSON body (empty for none). */
-    record HttpReply(int status, byte[] json) {
+    /** A response: status, a body (empty for none) and its media type. */
+    record HttpReply(int status, byte[] json, String contentType) {
+        public static final String JSON = "application/json; charset=utf-8";
+
+        /** A JSON answer. */
+        public HttpReply(int status, byte[] json) {
+            this(status, json, JSON);
+        }
     }
 }

@@ -81,7 +81,7 @@ public final class ConfigLoader {
         }
         allowOnly(server, "server", Set.of("host", "port", "ioThreads", "transport", "maxMessageSize",
                 "outboxMaxBytes", "httpIdleTimeout", "keepalive", "rateLimit", "connectThrottle", "drain", "restRateLimit",
-                "stateDir", "trustedProxies", "proxyProtocol", "outboundBudget"));
+                "stateDir", "trustedProxies", "proxyProtocol", "outboundBudget", "demo"));
         NettyServerConfig listener = listener(server);
         NodeSettings node = nodeSettings(server);
         boolean behindProxies = !listener.trustedProxies().isEmpty();
@@ -111,7 +111,7 @@ public final class ConfigLoader {
             throw fail("apps", e.getMessage());
         }
         return new SwitchboardConfig(listener, node, apps, restRateLimit(server, behindProxies), plans, file,
-                stateDir(server));
+                stateDir(server), bool(server, "server", "demo", false));
     }
 
     /**

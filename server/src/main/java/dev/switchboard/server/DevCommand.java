@@ -41,7 +41,7 @@ final class DevCommand implements Callable<Integer> {
         }
         SwitchboardConfig config;
         try {
-            config = ConfigLoader.load(file).withAddress(host, port);
+            config = ConfigLoader.load(file).withAddress(host, port).withDemo(true);
         } catch (ConfigException e) {
             System.err.println("switchboard: " + e.getMessage() + " (delete " + file + " to generate a fresh one)");
             return 2;
@@ -86,6 +86,7 @@ final class DevCommand implements Callable<Integer> {
 
                 Switchboard dev server — app '%s' (config: %s)
 
+                  Classroom demo           %s/   (open it in two browser windows)
                   URL (SDK option `url`)   %s
                   WebSocket endpoint       %s/v1
                   Publishable key          %s
@@ -97,7 +98,7 @@ final class DevCommand implements Callable<Integer> {
                   Backend: ./switchboard usage --url http://%s --key %s:%s
                            (also publish, peers, kick, token; each has --help; REST: docs/rest-api.md)
                   Stop with Ctrl-C (connections get going_away, then close 1001).
-                """.formatted(app.id(), file, origin, origin, publishable.id(), secret.id(), secret.secret(), jwt,
+                """.formatted(app.id(), file, server.httpOrigin(), origin, origin, publishable.id(), secret.id(), secret.secret(), jwt,
                 origin, publishable.id(), origin.substring("ws://".length()), secret.id(), secret.secret());
     }
 

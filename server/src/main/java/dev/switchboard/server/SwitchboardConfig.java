@@ -14,7 +14,8 @@ import java.util.Map;
  * request limits and each app's usage plan. Produced by {@link ConfigLoader}; immutable.
  */
 public record SwitchboardConfig(NettyServerConfig listener, NodeSettings node, List<AppConfig> apps,
-                                RestRateLimit restRateLimit, Map<String, Plan> plans, Path source, Path stateDir) {
+                                RestRateLimit restRateLimit, Map<String, Plan> plans, Path source, Path stateDir,
+                                boolean demo) {
 
     public SwitchboardConfig {
         apps = List.copyOf(apps);
@@ -24,6 +25,11 @@ public record SwitchboardConfig(NettyServerConfig listener, NodeSettings node, L
     /** The same configuration on another host and port (command-line overrides). */
     public SwitchboardConfig withAddress(String host, Integer port) {
         NettyServerConfig l = listener;
-        return new SwitchboardConfig(l.withAddress(host == null ? l.host() : host, port == null ? l.port() : port), node, apps, restRateLimit, plans, source, stateDir);
+        return new SwitchboardConfig(l.withAddress(host == null ? l.host() : host, port == null ? l.port() : port), node, apps, restRateLimit, plans, source, stateDir, demo);
+    }
+
+    /** The same configuration with the browser demo ({@code GET /}, {@code /demo/*}) on or off. */
+    public SwitchboardConfig withDemo(boolean on) {
+        return new SwitchboardConfig(listener, node, apps, restRateLimit, plans, source, stateDir, on);
     }
 }

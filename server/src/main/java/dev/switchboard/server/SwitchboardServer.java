@@ -3,9 +3,11 @@ package dev.switchboard.server;
 import dev.switchboard.core.Node;
 import dev.switchboard.core.auth.Keyring;
 import dev.switchboard.core.spi.Clock;
+import dev.switchboard.netty.HttpRoutes;
 import dev.switchboard.netty.NettyServer;
 import dev.switchboard.netty.NettyServerConfig;
 import dev.switchboard.netty.WheelScheduler;
+import dev.switchboard.server.demo.DemoRoutes;
 import dev.switchboard.server.rest.RestApi;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -55,7 +57,8 @@ public final class SwitchboardServer implements AutoCloseable {
                 state.restoreUsage(node);
             }
             RestApi rest = new RestApi(node, config.restRateLimit(), config.plans(), Clock.SYSTEM);
-            NettyServer listener = NettyServer.start(config.listener(), node, rest);
+            HttpRoutes routes = config.demo() ? new DemoRoutes(node, rest) : rest;
+            NettyServer listener = NettyServer.start(config.listener(), node, routes);
             SwitchboardServer server = new SwitchboardServer(config, node, scheduler, rest, listener, state);
             if (state != null) {
                 state.writePid();
@@ -133,7 +136,7 @@ public final class SwitchboardServer implements AutoCloseable {
             restartOnly.add("server (listener settings)");
         }
         config = new SwitchboardConfig(current.listener(), current.node(), next.apps(), current.restRateLimit(),
-                next.plans(), current.source(), current.stateDir());
+                next.plans(), current.source(), current.stateDir(), current.demo());
         return new ReloadResult(true, "file=" + current.source() + " apps=" + next.apps().size()
                 + " added=" + changed.appsAdded() + " removed=" + changed.appsRemoved()
                 + " closed_revoked=" + changed.closedRevoked() + " closed_suspended=" + changed.closedSuspended()

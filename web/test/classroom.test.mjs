@@ -1,0 +1,138 @@
+// The classroom page in headless Chromium (Debian's, driven by playwright-core), against the server as a
+// newcomer runs it: `switchboard dev`. Two browser contexts join one room as teacher and student; they see
+// each other in the roster, chat both ways, see typing come and go, and the student is removed by the
+// teacher. A name and a message made of markup must stay text. Screenshots go to web/test-results/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const RESULTS = path.resolve(here, '../test-results');
+const JAR = process.env.SWITCHBOARD_JAR || path.resolve(here, '../../server/target/switchboard.jar');
+const JAVA = process.env.SWITCHBOARD_JAVA || 'java';
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const XSS_NAME = '<img src=x onerror="window.__xss=1">';
+const T = { timeout: 60_000 };
+
+const ctx = { server: null, dir: null, port: 0, browser: null };
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+async function waitForPort(port) {
+  for (let i = 0; i < 300; i++) {
+    const ok = await new Promise((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`switchboard dev did not listen on ${port}`);
+}
+
+before(async () => {
+  mkdirSync(RESULTS, { recursive: true });
+  ctx.dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-web-'));
+  ctx.port = await freePort();
+  ctx.server = spawn(JAVA, ['-jar', JAR, 'dev', '--port', String(ctx.port), '--state-dir', ctx.dir], { stdio: 'ignore' });
+  await waitForPort(ctx.port);
+  ctx.browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}, { timeout: 60_000 });
+
+after(async () => {
+  await ctx.browser?.close();
+  ctx.server?.kill('SIGTERM');
+  if (ctx.dir) rmSync(ctx.dir, { recursive: true, force: true });
+});
+
+/** A new browser context (its own storage) that opens the page and joins `room` as `name`/`role`. */
+async function joinAs(name, role, room, { width = 1100 } = {}) {
+  const context = await ctx.browser.newContext({ viewport: { width, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`http://127.0.0.1:${ctx.port}/`);
+  await page.fill('#name', name);
+  await page.selectOption('#role', role);
+  await page.fill('#room', room);
+  await page.click('#join button[type=submit]');
+  await page.waitForSelector('#status.ok');
+  return { context, page, errors };
+}
+
+const rosterNames = (page) => page.$$eval('#members .name', (els) => els.map((e) => e.textContent));
+
+test('teacher and student see each other, chat both ways, see typing, and the teacher removes the student', T, async () => {
+  const room = `r${Date.now() % 100000}`;
+  const teacher = await joinAs('Ms Frizzle', 'teacher', room);
+  const student = await joinAs(XSS_NAME, 'student', room, { width: 390 }); // a phone-width window
+
+  await teacher.page.waitForFunction((n) => [...document.querySelectorAll('#members .name')]
+    .some((e) => e.textContent === n), XSS_NAME);
+  await student.page.waitForFunction(() => [...document.querySelectorAll('#members .name')]
+    .some((e) => e.textContent === 'Ms Frizzle'));
+  assert.deepEqual((await rosterNames(teacher.page)).sort(), ['Ms Frizzle (you)', XSS_NAME].sort());
+  assert.deepEqual((await rosterNames(student.page)).sort(), ['Ms Frizzle', `${XSS_NAME} (you)`].sort());
+  await teacher.page.screenshot({ path: path.join(RESULTS, 'classroom-teacher-roster.png') });
+
+  // Typing: the indicator appears for the other side and goes away about 1.5 s after the last keystroke.
+  await student.page.type('#text', 'hello', { delay: 30 });
+  await teacher.page.waitForFunction(() => document.querySelector('#typing').textContent.includes('is typing'));
+  await teacher.page.screenshot({ path: path.join(RESULTS, 'classroom-typing.png') });
+  await teacher.page.waitForFunction(() => document.querySelector('#typing').textContent === '', null,
+    { timeout: 5000 });
+
+  // Chat both ways; a message made of markup is shown as text.
+  await student.page.fill('#text', '<b>bold?</b> hi teacher');
+  await student.page.press('#text', 'Enter');
+  await teacher.page.waitForFunction(() => [...document.querySelectorAll('#messages .text')]
+    .some((e) => e.textContent === '<b>bold?</b> hi teacher'));
+  await teacher.page.fill('#text', 'welcome!');
+  await teacher.page.click('#send button');
+  await student.page.waitForFunction(() => [...document.querySelectorAll('#messages .text')]
+    .some((e) => e.textContent === 'welcome!'));
+  const who = await student.page.$eval('#messages .bubble:not(.mine) .who', (e) => e.textContent);
+  assert.equal(who, 'Ms Frizzle · teacher', 'the bubble is drawn from fromMetadata');
+
+  // A notice from the teacher arrives as a system message, centred, without avatar.
+  await teacher.page.fill('#notice-text', 'Quiz in 5 minutes');
+  await teacher.page.click('#notice button');
+  await student.page.waitForFunction(() => [...document.querySelectorAll('#messages .system')]
+    .some((e) => e.textContent === 'Quiz in 5 minutes'));
+  await student.page.screenshot({ path: path.join(RESULTS, 'classroom-student-phone.png') });
+
+  for (const p of [teacher, student]) {
+    assert.equal(await p.page.evaluate(() => window.__xss), undefined, 'no markup from a name or message ran');
+    assert.equal(await p.page.$$eval('#messages img, #members img', (els) => els.length), 0);
+  }
+
+  // The teacher removes the student: the student is told and does not reconnect; the roster updates.
+  await teacher.page.click(`#members button[aria-label^="Remove"]`);
+  await student.page.waitForFunction(() => document.querySelector('#status').textContent
+    === "You've been removed from this room");
+  await teacher.page.waitForFunction(() => document.querySelectorAll('#members li').length === 1);
+  await student.page.screenshot({ path: path.join(RESULTS, 'classroom-removed.png') });
+  await new Promise((r) => setTimeout(r, 1200)); // past the SDK's first reconnect delay: nothing may retry
+  assert.equal(await student.page.$eval('#status', (e) => e.textContent), "You've been removed from this room");
+  assert.equal(await teacher.page.$$eval('#members li', (els) => els.length), 1, 'the student did not come back');
+
+  assert.deepEqual([...teacher.errors, ...student.errors], [], 'no script errors');
+  await teacher.context.close();
+  await student.context.close();
+});
