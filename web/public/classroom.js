@@ -82,9 +82,14 @@ async function join(event) {
     if (code === REMOVED) {
       setStatus("You've been removed from this room", 'bad');
       systemLine("You've been removed from this room");
-      $('text').disabled = true;
     } else if (!willReconnect) {
       setStatus(`Disconnected (${code})`, 'bad');
+    }
+    if (!willReconnect) { // out of the room for good: nobody is shown as present any more
+      state.roster.clear();
+      renderRoster();
+      for (const id of ['text', 'notice-text']) $(id).disabled = true;
+      for (const b of document.querySelectorAll('#send button, #notice button')) b.disabled = true;
     }
   });
   client.on('presence', onPresence);

@@ -1,7 +1,7 @@
 // The classroom page in headless Chromium (Debian's, driven by playwright-core), against the server as a
 // newcomer runs it: `switchboard dev`. Two browser contexts join one room as teacher and student; they see
-// each other in the roster, chat both ways, see typing come and go, and the student is removed by the
-// teacher. A name and a message made of markup must stay text. Screenshots go to web/test-results/.
+// each other in the roster, chat both ways, see typing come and go, the dashboard lists both, and the
+// student is removed by the teacher. A name and a message made of markup must stay text. Screenshots go to web/test-results/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -122,17 +122,39 @@ test('teacher and student see each other, chat both ways, see typing, and the te
     assert.equal(await p.page.$$eval('#messages img, #members img', (els) => els.length), 0);
   }
 
+  // The dashboard lists the room with both peers and their metadata, and the app's counters.
+  const board = await ctx.browser.newContext({ viewport: { width: 1100, height: 700 } });
+  const dash = await board.newPage();
+  await dash.goto(`http://127.0.0.1:${ctx.port}/dashboard`);
+  await dash.waitForFunction((ch) => {
+    const row = document.querySelector(`tr[data-channel="${ch}"]`);
+    return row && row.querySelector('.count').textContent === '2';
+  }, `classroom/${room}`);
+  const peers = await dash.$$eval(`tr[data-channel="classroom/${room}"] .peer`, (els) => els.map((e) => e.textContent));
+  assert.deepEqual(peers.map((p) => p.replace(/^\S+ /, '')).sort(),
+    ['Ms Frizzle (teacher)', `${XSS_NAME} (student)`].sort());
+  assert.ok(Number(await dash.$eval('#connections', (e) => e.textContent)) >= 2);
+  assert.equal(await dash.evaluate(() => window.__xss), undefined);
+  await dash.screenshot({ path: path.join(RESULTS, 'dashboard.png') });
+
   // The teacher removes the student: the student is told and does not reconnect; the roster updates.
   await teacher.page.click(`#members button[aria-label^="Remove"]`);
   await student.page.waitForFunction(() => document.querySelector('#status').textContent
     === "You've been removed from this room");
   await teacher.page.waitForFunction(() => document.querySelectorAll('#members li').length === 1);
+  assert.equal(await student.page.$eval('#count', (e) => e.textContent), '0', 'the removed student sees nobody');
+  assert.equal(await student.page.$eval('#text', (e) => e.disabled), true);
   await student.page.screenshot({ path: path.join(RESULTS, 'classroom-removed.png') });
   await new Promise((r) => setTimeout(r, 1200)); // past the SDK's first reconnect delay: nothing may retry
   assert.equal(await student.page.$eval('#status', (e) => e.textContent), "You've been removed from this room");
   assert.equal(await teacher.page.$$eval('#members li', (els) => els.length), 1, 'the student did not come back');
 
   assert.deepEqual([...teacher.errors, ...student.errors], [], 'no script errors');
+  await dash.waitForFunction((ch) => {
+    const row = document.querySelector(`tr[data-channel="${ch}"]`);
+    return row && row.querySelector('.count').textContent === '1';
+  }, `classroom/${room}`);
+  await board.close();
   await teacher.context.close();
   await student.context.close();
 });

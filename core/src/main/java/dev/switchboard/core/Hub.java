@@ -263,6 +263,11 @@ final class Hub {
         return sessions == null ? NO_SESSIONS : sessions;
     }
 
+    /** The subscription strings with at least one subscriber now, sorted (a snapshot; for dashboards). */
+    List<String> roomNames() {
+        return rooms.keySet().stream().sorted().toList();
+    }
+
     /** Number of rooms currently alive (for tests and metrics: empty rooms must not linger). */
     int roomCount() {
         return rooms.size();

@@ -140,6 +140,19 @@ public final class Node {
         return tenant(appId).hub.members(channel);
     }
 
+    /**
+     * The app's subscription strings that have subscribers now, with their presence members: a snapshot for the
+     * demo dashboard, taken room by room (each under its own lock), so not one atomic picture of the app.
+     */
+    public java.util.SortedMap<String, List<PresencePeer>> channels(String appId) {
+        Hub hub = tenant(appId).hub;
+        java.util.SortedMap<String, List<PresencePeer>> channels = new java.util.TreeMap<>();
+        for (String name : hub.roomNames()) {
+            channels.put(name, hub.members(name));
+        }
+        return channels;
+    }
+
     /** Closes every connection of {@code peerId} in the app with 4020; returns how many there were. */
     public int kick(String appId, String peerId) {
         Session[] targets = tenant(appId).hub.sessionsOf(peerId);

@@ -34,6 +34,7 @@ import tools.jackson.databind.node.ObjectNode;
  *   <li>{@code POST /demo/token} {@code {name, avatar, role}}: a one-hour JWT for the {@code classroom/**} channels
  *       with that identity as {@code peerMetadata}, minted here with the first app's secret key, so no secret
  *       reaches the browser;
+ *   <li>{@code GET /dashboard} and {@code GET /demo/stats}: who is online, per channel, with the app's counters;
  *   <li>{@code POST /demo/remove} {@code {peerId}} and {@code POST /demo/notice} {@code {room, text}}: the teacher
  *       tools, a kick and a system message through the node's control plane, allowed only with
  *       {@code Authorization: Bearer <JWT>} of a teacher or moderator.
@@ -76,6 +77,8 @@ public final class DemoRoutes implements HttpRoutes {
         try {
             return switch (call.method() + " " + call.rawPath()) {
                 case "GET /", "GET /index.html" -> asset("classroom.html");
+                case "GET /dashboard" -> asset("dashboard.html");
+                case "GET /demo/stats" -> stats();
                 case "POST /demo/token" -> token(call);
                 case "POST /demo/remove" -> remove(call);
                 case "POST /demo/notice" -> notice(call);
@@ -92,8 +95,8 @@ public final class DemoRoutes implements HttpRoutes {
 
     private static boolean isDemo(HttpCall call) {
         String path = call.rawPath();
-        return path.equals("/") || path.equals("/index.html") || path.startsWith("/assets/")
-                || path.startsWith("/demo/");
+        return path.equals("/") || path.equals("/index.html") || path.equals("/dashboard")
+                || path.startsWith("/assets/") || path.startsWith("/demo/");
     }
 
     /** A file of the page from the jar ({@code web/}; the SDK in {@code web/vendor/}, copied from npm by the build). */
@@ -124,6 +127,32 @@ public final class DemoRoutes implements HttpRoutes {
         String jwt = TokenMinter.mint(signer.key(), new TokenRequest(peerId, now, now + TOKEN_SECONDS,
                 List.of(ROOM_PREFIX + "**"), null, null, RawJson.of(metadata.toString())));
         return ok(JSON.createObjectNode().put("token", jwt).put("peerId", peerId));
+    }
+
+    /**
+     * {@code GET /demo/stats}: the demo app's channels with their members' metadata, and its counters, for the
+     * who's-online dashboard (which polls it; the protocol has no app-wide presence feed).
+     */
+    private HttpReply stats() {
+        Signer signer = signer().orElseThrow(() -> new Refusal(503, "no app with an enabled secret key"));
+        String app = signer.app().id();
+        ObjectNode body = JSON.createObjectNode();
+        var usage = node.usage(app);
+        body.putObject("usage").put("appId", app).put("connections", usage.concurrentNow())
+                .put("peakConnections", usage.peakConcurrent()).put("messages", usage.messagesUsed())
+                .put("connectionsOpened", usage.connectionsOpened());
+        var channels = body.putArray("channels");
+        node.channels(app).forEach((name, members) -> {
+            ObjectNode channel = channels.addObject().put("channel", name).put("members", members.size());
+            var peers = channel.putArray("peers");
+            for (var peer : members) {
+                ObjectNode entry = peers.addObject().put("peerId", peer.peerId());
+                if (peer.metadata() != null) {
+                    entry.set("metadata", parse(peer.metadata().toString()));
+                }
+            }
+        });
+        return ok(body);
     }
 
     private byte[] randomBytes() {

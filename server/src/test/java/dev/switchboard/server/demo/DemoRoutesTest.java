@@ -88,6 +88,15 @@ class DemoRoutesTest {
     }
 
     @Test
+    void statsListTheAppsCountersAndChannels() {
+        HttpReply reply = routes.handle(new HttpCall("GET", "/demo/stats", "", null, new byte[0], "127.0.0.1", true));
+        JsonNode stats = json(reply);
+        assertThat(stats.path("usage").path("appId").asString()).isEqualTo("dev");
+        assertThat(stats.path("usage").path("connections").asInt()).isZero();
+        assertThat(stats.path("channels").isArray()).isTrue();
+    }
+
+    @Test
     void assetsAreServedByNameOnlyAndOtherPathsGoToTheNextRoutes() {
         HttpReply page = routes.handle(new HttpCall("GET", "/", "", null, new byte[0], "127.0.0.1", true));
         assertThat(page.status()).isEqualTo(200);
