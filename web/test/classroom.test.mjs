@@ -4,61 +4,22 @@
 // student is removed by the teacher. A name and a message made of markup must stay text. Screenshots go to web/test-results/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { startDev, launchChromium, RESULTS } from '../lib/browser.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const RESULTS = path.resolve(here, '../test-results');
-const JAR = process.env.SWITCHBOARD_JAR || path.resolve(here, '../../server/target/switchboard.jar');
-const JAVA = process.env.SWITCHBOARD_JAVA || 'java';
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const XSS_NAME = '<img src=x onerror="window.__xss=1">';
 const T = { timeout: 60_000 };
-
-const ctx = { server: null, dir: null, port: 0, browser: null };
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-  });
-}
-
-async function waitForPort(port) {
-  for (let i = 0; i < 300; i++) {
-    const ok = await new Promise((resolve) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`switchboard dev did not listen on ${port}`);
-}
+const ctx = { dev: null, browser: null, port: 0 };
 
 before(async () => {
-  mkdirSync(RESULTS, { recursive: true });
-  ctx.dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-web-'));
-  ctx.port = await freePort();
-  ctx.server = spawn(JAVA, ['-jar', JAR, 'dev', '--port', String(ctx.port), '--state-dir', ctx.dir], { stdio: 'ignore' });
-  await waitForPort(ctx.port);
-  ctx.browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  ctx.dev = await startDev();
+  ctx.port = ctx.dev.port;
+  ctx.browser = await launchChromium();
 }, { timeout: 60_000 });
 
 after(async () => {
   await ctx.browser?.close();
-  ctx.server?.kill('SIGTERM');
-  if (ctx.dir) rmSync(ctx.dir, { recursive: true, force: true });
+  await ctx.dev?.stop();
 });
 
 /** A new browser context (its own storage) that opens the page and joins `room` as `name`/`role`. */

@@ -86,7 +86,7 @@ final class DevCommand implements Callable<Integer> {
 
                 Switchboard dev server — app '%s' (config: %s)
 
-                  Classroom demo           %s/   (open it in two browser windows)
+                  Classroom demo           %s/   (open it in two browser windows; also /dashboard, /call)
                   URL (SDK option `url`)   %s
                   WebSocket endpoint       %s/v1
                   Publishable key          %s

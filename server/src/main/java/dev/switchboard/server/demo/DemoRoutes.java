@@ -34,6 +34,7 @@ import tools.jackson.databind.node.ObjectNode;
  *   <li>{@code POST /demo/token} {@code {name, avatar, role}}: a one-hour JWT for the {@code classroom/**} channels
  *       with that identity as {@code peerMetadata}, minted here with the first app's secret key, so no secret
  *       reaches the browser;
+ *   <li>{@code GET /call}: a WebRTC call on the SDK's {@code MeteredPeer}, signalled only through this server;
  *   <li>{@code GET /dashboard} and {@code GET /demo/stats}: who is online, per channel, with the app's counters;
  *   <li>{@code POST /demo/remove} {@code {peerId}} and {@code POST /demo/notice} {@code {room, text}}: the teacher
  *       tools, a kick and a system message through the node's control plane, allowed only with
@@ -78,6 +79,7 @@ public final class DemoRoutes implements HttpRoutes {
             return switch (call.method() + " " + call.rawPath()) {
                 case "GET /", "GET /index.html" -> asset("classroom.html");
                 case "GET /dashboard" -> asset("dashboard.html");
+                case "GET /call" -> asset("call.html");
                 case "GET /demo/stats" -> stats();
                 case "POST /demo/token" -> token(call);
                 case "POST /demo/remove" -> remove(call);
@@ -95,7 +97,7 @@ public final class DemoRoutes implements HttpRoutes {
 
     private static boolean isDemo(HttpCall call) {
         String path = call.rawPath();
-        return path.equals("/") || path.equals("/index.html") || path.equals("/dashboard")
+        return path.equals("/") || path.equals("/index.html") || path.equals("/dashboard") || path.equals("/call")
                 || path.startsWith("/assets/") || path.startsWith("/demo/");
     }
 
