@@ -34,18 +34,34 @@ async function waitForPort(port) {
   throw new Error(`switchboard dev did not listen on ${port}`);
 }
 
-/** Runs `switchboard dev` as a newcomer would, with its generated config in a fresh folder. */
+/**
+ * Runs `switchboard dev` as a newcomer would, with its generated config in a fresh folder. `restart()` stops it
+ * gracefully (going_away, then 1001) and starts it again on the same port with the same keys.
+ */
 export async function startDev() {
   mkdirSync(RESULTS, { recursive: true });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-web-'));
   const port = await freePort();
-  const proc = spawn(JAVA, ['-jar', JAR, 'dev', '--port', String(port), '--state-dir', dir], { stdio: 'ignore' });
-  await waitForPort(port);
+  let proc;
+  const start = async () => {
+    proc = spawn(JAVA, ['-jar', JAR, 'dev', '--port', String(port), '--state-dir', dir], { stdio: 'ignore' });
+    await waitForPort(port);
+  };
+  const stopProcess = () => new Promise((resolve) => {
+    if (proc.exitCode !== null) return resolve();
+    proc.once('exit', resolve);
+    proc.kill('SIGTERM');
+  });
+  await start();
   return {
     port,
     origin: `http://127.0.0.1:${port}`,
+    async restart() {
+      await stopProcess();
+      await start();
+    },
     async stop() {
-      proc.kill('SIGTERM');
+      await stopProcess();
       rmSync(dir, { recursive: true, force: true });
     },
   };

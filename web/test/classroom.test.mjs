@@ -119,3 +119,32 @@ test('teacher and student see each other, chat both ways, see typing, and the te
   await teacher.context.close();
   await student.context.close();
 });
+
+test('a server restart shows going away and reconnected, and the roster comes back without duplicates', T, async () => {
+  const room = `re${Date.now() % 100000}`;
+  const teacher = await joinAs('Mr Keating', 'teacher', room);
+  const student = await joinAs('Todd', 'student', room);
+  await teacher.page.waitForFunction(() => document.querySelectorAll('#members li').length === 2);
+  const statuses = [];
+  await teacher.page.exposeFunction('recordStatus', (s) => statuses.push(s));
+  await teacher.page.evaluate(() => new MutationObserver(() => window.recordStatus(
+    document.querySelector('#status').textContent)).observe(document.querySelector('#status'),
+    { childList: true, characterData: true, subtree: true }));
+  await ctx.dev.restart();
+  await teacher.page.waitForFunction(() => document.querySelector('#status').textContent === 'Reconnected',
+    null, { timeout: 20_000 });
+  await student.page.waitForFunction(() => document.querySelector('#status').textContent === 'Reconnected',
+    null, { timeout: 20_000 });
+  await teacher.page.waitForFunction(() => document.querySelectorAll('#members li').length === 2);
+  assert.deepEqual((await rosterNames(teacher.page)).sort(), ['Mr Keating (you)', 'Todd']);
+  assert.ok(statuses.some((s) => s.startsWith('Server restarting') || s === 'Reconnecting…'),
+    `the page showed the restart: ${JSON.stringify(statuses)}`);
+  await teacher.page.screenshot({ path: path.join(RESULTS, 'classroom-reconnected.png') });
+  await student.page.fill('#text', 'still here');
+  await student.page.press('#text', 'Enter');
+  await teacher.page.waitForFunction(() => [...document.querySelectorAll('#messages .text')]
+    .some((e) => e.textContent === 'still here'));
+  assert.deepEqual([...teacher.errors, ...student.errors], []);
+  await teacher.context.close();
+  await student.context.close();
+});
