@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -144,9 +146,9 @@ public final class Node {
      * The app's subscription strings that have subscribers now, with their presence members: a snapshot for the
      * demo dashboard, taken room by room (each under its own lock), so not one atomic picture of the app.
      */
-    public java.util.SortedMap<String, List<PresencePeer>> channels(String appId) {
+    public SortedMap<String, List<PresencePeer>> channels(String appId) {
         Hub hub = tenant(appId).hub;
-        java.util.SortedMap<String, List<PresencePeer>> channels = new java.util.TreeMap<>();
+        SortedMap<String, List<PresencePeer>> channels = new TreeMap<>();
         for (String name : hub.roomNames()) {
             channels.put(name, hub.members(name));
         }

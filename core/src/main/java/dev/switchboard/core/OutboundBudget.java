@@ -69,7 +69,6 @@ final class OutboundBudget {
                     cuts.incrementAndGet();
                 }
                 remaining -= outbox.weight(); // cut now or closing already: its weight is on its way out
-
             }
         } finally {
             cutting.set(false);

@@ -97,16 +97,7 @@ final class Outbox {
         if (sealed) {
             return true;
         }
-        long add = frame.length + FRAME_UNIT;
-        long before = (long) QUEUED_BYTES.getAndAdd(this, add);
-        if (((before + add) & BYTES_MASK) + transport.pendingBytes() > maxBytes) {
-            QUEUED_BYTES.getAndAdd(this, -add);
-            return false;
-        }
-        queue.offer(frame);
-        report(before, before + add);
-        schedule();
-        return true;
+        return enqueue(frame, frame.length);
     }
 
     /**
@@ -121,13 +112,18 @@ final class Outbox {
         if (sealed) {
             return true;
         }
-        long add = ownBytes + FRAME_UNIT;
+        return enqueue(new Frames(frames, ownBytes), ownBytes);
+    }
+
+    /** Counts {@code bytes} and one frame against the bound and queues {@code item}; false (nothing queued) if over. */
+    private boolean enqueue(Object item, long bytes) {
+        long add = bytes + FRAME_UNIT;
         long before = (long) QUEUED_BYTES.getAndAdd(this, add);
         if (((before + add) & BYTES_MASK) + transport.pendingBytes() > maxBytes) {
             QUEUED_BYTES.getAndAdd(this, -add);
             return false;
         }
-        queue.offer(new Frames(frames, ownBytes));
+        queue.offer(item);
         report(before, before + add);
         schedule();
         return true;
@@ -282,8 +278,8 @@ final class Outbox {
 
     /**
      * Stops counting {@code taken} (bytes, and frames above bit 40), which the transport already has, as queued;
-     * returns 0. Done per batch,
-     * not per frame, to save an atomic add per frame: in between, those bytes count twice (in the transport's
+     * returns 0. Done per batch, not per frame, to save an atomic add per frame: in between, those bytes count
+     * twice (in the transport's
      * {@code pendingBytes} and here), so the bound and {@link #backlogBytes} read up to {@link #RELEASE_BYTES}
      * plus one frame high, never low.
      */

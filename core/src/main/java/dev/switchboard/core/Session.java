@@ -71,7 +71,7 @@ public final class Session {
         this.identity = identity;
         this.transport = transport;
         this.outbox = new Outbox(transport, node.settings().outboxMaxBytes(), node.budget(),
-                () -> closeNow(CloseCode.POLICY_VIOLATION.code(), CloseCode.POLICY_VIOLATION.reason(), true));
+                () -> closeNow(CloseCode.POLICY_VIOLATION, true));
         long now = node.clock().nanoTime();
         this.rate = new RateLimiter(tenant.rate(), now);
         this.receivesPresence = identity.can(Action.PRESENCE);
@@ -350,7 +350,7 @@ public final class Session {
             node.countSlowConsumerClose();
             log.debug("event=slow_consumer app={} peer={}", appId(), peerId());
         }
-        closeNow(CloseCode.POLICY_VIOLATION.code(), CloseCode.POLICY_VIOLATION.reason(), true);
+        closeNow(CloseCode.POLICY_VIOLATION, true);
     }
 
     /** Enqueues a presence snapshot, one frame or several back to back (see {@link Outbox#offerFrames}). */
@@ -362,7 +362,7 @@ public final class Session {
 
     /** Closes the connection with {@code code} after the frames already queued for it. */
     public void close(CloseCode code) {
-        closeNow(code.code(), code.reason(), false);
+        closeNow(code, false);
     }
 
     /**
@@ -389,6 +389,10 @@ public final class Session {
         closing = true;
         transport.abort();
         transport.execute(this::release);
+    }
+
+    private void closeNow(CloseCode code, boolean discardQueued) {
+        closeNow(code.code(), code.reason(), discardQueued);
     }
 
     private void closeNow(int code, String reason, boolean discardQueued) {

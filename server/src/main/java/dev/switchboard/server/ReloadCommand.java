@@ -23,6 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
                 "close with 4001, of a newly suspended app with 4012. Same as sending the server SIGHUP."})
 final class ReloadCommand implements Callable<Integer> {
     private static final long WAIT_MILLIS = 10_000;
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @Option(names = "--config", paramLabel = "FILE", defaultValue = ".switchboard/dev.yaml",
             description = "The file the server was started with (default: ${DEFAULT-VALUE}, the dev server's).")
@@ -79,7 +80,7 @@ final class ReloadCommand implements Callable<Integer> {
 
     private static JsonNode read(Path file) {
         try {
-            return JsonMapper.builder().build().readTree(Files.readString(file, StandardCharsets.UTF_8));
+            return JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
         } catch (IOException | RuntimeException e) {
             return null; // not written yet
         }
