@@ -3,17 +3,12 @@
 // opens a data channel (negotiated, id 0, so both sides create the same one) and, when a camera exists, sends
 // its video. Strings from other peers are set as text.
 import { MeteredPeer } from '/assets/realtime.mjs';
+import { $, setStatus, mintToken, tokenProvider } from '/assets/demo.js';
 
-const $ = (id) => document.getElementById(id);
 const channels = new Map(); // peerId → RTCDataChannel
 const names = new Map(); // peerId → display name
 const pcs = new Map(); // peerId → RTCPeerConnection, kept for diagnostics
 window.switchboardCall = { channels, pcs };
-
-function setStatus(text, kind = '') {
-  $('status').textContent = text;
-  $('status').className = kind;
-}
 
 function line(text, cls = 'system') {
   const li = document.createElement('li');
@@ -73,17 +68,9 @@ async function camera() {
 async function join(event) {
   event.preventDefault();
   const profile = { name: $('name').value.trim(), avatar: '📞', role: 'student' };
-  const mint = async () => {
-    const res = await fetch('/demo/token', {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(profile),
-    });
-    const body = await res.json();
-    if (!res.ok) throw new Error(body.message);
-    profile.peerId = body.peerId;
-    return body.token;
-  };
+  const minted = await mintToken(profile);
   const stream = await camera();
-  const peer = new MeteredPeer({ url: `ws://${location.host}`, tokenProvider: mint });
+  const peer = new MeteredPeer({ url: `ws://${location.host}`, tokenProvider: tokenProvider(profile, minted) });
   peer.on('peer-joined', ({ peer: remote }) => attach(remote, stream));
   peer.on('peer-left', ({ peer: remote }) => {
     channels.delete(remote.id);

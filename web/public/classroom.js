@@ -3,13 +3,13 @@
 // system notices from messages sent as "system". Every user-supplied string is set as textContent, never as
 // markup.
 import { SignallingClient } from '/assets/realtime.mjs';
+import { $, setStatus, mintToken, tokenProvider } from '/assets/demo.js';
 
 const ROSTER_SHOWN = 200;
 const TYPING_EVERY_MS = 500;
 const TYPING_SHOWN_MS = 1500;
 const REMOVED = 4020;
 
-const $ = (id) => document.getElementById(id);
 const state = {
   client: null,
   token: null,
@@ -23,23 +23,6 @@ const state = {
   typingTimers: new Map(), // peerId → timeout
 };
 
-function setStatus(text, kind = '') {
-  const status = $('status');
-  status.textContent = text;
-  status.className = kind;
-}
-
-async function mintToken(profile) {
-  const res = await fetch('/demo/token', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(profile),
-  });
-  const body = await res.json();
-  if (!res.ok) throw new Error(body.message || `token request failed (${res.status})`);
-  return body;
-}
-
 async function join(event) {
   event.preventDefault();
   const profile = {
@@ -51,7 +34,6 @@ async function join(event) {
   const room = $('room').value.trim();
   const minted = await mintToken(profile);
   sessionStorage.setItem('switchboard.peerId', minted.peerId);
-  state.token = minted.token;
   state.me = { peerId: minted.peerId, name: profile.name, avatar: profile.avatar, role: profile.role };
   state.channel = `classroom/${room}`;
   state.typingChannel = $('typing-channel').checked ? `${state.channel}/typing` : state.channel;
@@ -59,11 +41,8 @@ async function join(event) {
 
   const client = new SignallingClient({
     url: `ws://${location.host}`,
-    // A fresh token for every (re)connect, minted by the page's backend with the same identity.
-    tokenProvider: async () => {
-      state.token = (await mintToken({ ...profile, peerId: state.me.peerId })).token;
-      return state.token;
-    },
+    // The teacher tools authenticate with the token of the current connection.
+    tokenProvider: tokenProvider(profile, minted, (token) => { state.token = token; }),
   });
   state.client = client;
   client.on('state-change', ({ to }) => {

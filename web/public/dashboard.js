@@ -1,6 +1,7 @@
 // Who's online: the demo app's channels, their members with metadata, and the app's counters, refreshed every
 // second from GET /demo/stats (the protocol has no app-wide presence feed to subscribe to). Text only, never markup.
-const $ = (id) => document.getElementById(id);
+import { $, setStatus } from '/assets/demo.js';
+
 const REFRESH_MS = 1000;
 
 function peerLabel(peer) {
@@ -42,11 +43,9 @@ async function refresh() {
     const res = await fetch('/demo/stats', { cache: 'no-store' });
     if (!res.ok) throw new Error(`stats: ${res.status}`);
     render(await res.json());
-    $('status').textContent = `Live · ${new Date().toLocaleTimeString()}`;
-    $('status').className = 'ok';
+    setStatus(`Live · ${new Date().toLocaleTimeString()}`, 'ok');
   } catch (err) {
-    $('status').textContent = `Not reachable (${err.message})`;
-    $('status').className = 'bad';
+    setStatus(`Not reachable (${err.message})`, 'bad');
   } finally {
     setTimeout(refresh, REFRESH_MS);
   }

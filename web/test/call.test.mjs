@@ -42,11 +42,18 @@ test('two pages open a WebRTC data channel and a video call through Switchboard 
   timeout: 60_000, skip: inNamespace ? false : 'needs a loopback-only network namespace (run ./switchboard test as root)',
 }, async () => {
   const room = `call${Date.now() % 100000}`;
+  // One after the other, as two people open the page: Bob's snapshot holds Alice, Alice sees Bob join.
   const alice = await joinCall('Alice', room);
+  await alice.page.waitForFunction(() => document.querySelector('#status').textContent === 'In the call');
   const bob = await joinCall('Bob', room);
   for (const [me, other] of [[alice, 'Bob'], [bob, 'Alice']]) {
     await me.page.waitForFunction((n) => [...document.querySelectorAll('#peers .peer.open')]
-      .some((e) => e.textContent.startsWith(n)), other, { timeout: 30_000 });
+      .some((e) => e.textContent.startsWith(n)), other, { timeout: 30_000 }).catch(async (err) => {
+      // Say where the connection stopped: signalling, ICE or the data channel.
+      const pcs = await me.page.evaluate(() => [...window.switchboardCall.pcs.values()].map((pc) =>
+        `${pc.signalingState}/${pc.iceConnectionState}/${pc.connectionState}`));
+      throw new Error(`${err.message}; peers: ${await me.page.$eval('#peers', (e) => e.textContent)}; pcs: ${pcs}`);
+    });
   }
   await alice.page.fill('#text', 'hello over WebRTC');
   await alice.page.press('#text', 'Enter');
