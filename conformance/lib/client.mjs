@@ -27,18 +27,17 @@ const MP_EVENTS = ['joined', 'left', 'state-change', 'peer-joined', 'peer-left',
  * attempt; `wire.frames` = [{ socket, dir: 'in'|'out', raw, frame }] in
  * arrival/send order; `wire.closes` = [{ socket, code, reason }].
  */
-export function recordingFactory({ origin } = {}) {
+export function recordingFactory({ origin, wsOptions } = {}) {
   const wire = { sockets: [], frames: [], closes: [], urls: [] };
   wire.factory = (url) => {
     const index = wire.sockets.length;
     wire.urls.push(url);
-    // allowSynchronousEvents: false → one inbound message per event-loop
-    // turn, like a browser's WebSocket task queue. With ws's default (true)
-    // several frames from one TCP read are emitted back-to-back without
-    // running microtasks in between, so e.g. MeteredPeer would see a
-    // presence snapshot before its awaited subscribe() continuation has
-    // recorded the channel (an artefact of ws, not of the server).
-    const ws = new WebSocket(url, { allowSynchronousEvents: false, ...(origin ? { origin } : {}) });
+    // ws with its defaults, as a new user writes it: allowSynchronousEvents
+    // is true, so all frames of one TCP read are emitted in one tick, before
+    // any microtask runs. The server releases a presence snapshot only after
+    // the pong of a ping sent behind the subscribe ack, so the SDK's awaited
+    // subscribe() continuation has run by then (docs/decisions.md D9).
+    const ws = new WebSocket(url, { ...(origin ? { origin } : {}), ...wsOptions });
     wire.sockets.push(ws);
     ws.addEventListener('message', (ev) => {
       if (typeof ev.data !== 'string') {

@@ -20,6 +20,10 @@ import java.lang.invoke.VarHandle;
  * stay here — the immutable arrays every recipient shares, still counted against the bound — and {@link #resume}
  * restarts the drain when the transport takes bytes again. A close is always sent, writable or not.
  *
+ * <p>Pong barrier: a presence snapshot goes out only after the client has answered a WebSocket ping written
+ * behind everything queued before it (see {@link #offerSnapshot}). Until the pong arrives the outbox waits as
+ * it does while parked, and everything queued after the snapshot waits behind it, so the order is kept.
+ *
  * <p>Backlog: frames queued while a drain is scheduled wait for the I/O thread's CPU, not for the reader. Their
  * bytes ({@link #backlogBytes}) tell a publisher to stop reading until the recipient catches up (see
  * {@code Session}); a parked outbox has no backlog in this sense, so a slow reader never holds a publisher back.
@@ -29,6 +33,8 @@ final class Outbox {
     private static final int SCHEDULED = 1;
     /** Waiting for the transport to become writable; offers queue without scheduling, {@link #resume} drains. */
     private static final int PARKED = 2;
+    /** Waiting for the pong of a barrier ping; offers queue without scheduling, {@link #onPong} drains. */
+    private static final int AWAITING_PONG = 3;
     /** Frames written between flushes; bounds the time one busy connection holds its event loop. */
     static final int MAX_FRAMES_PER_DRAIN = 256;
     /** The drain stops counting the bytes it has handed to the transport at least this often (see release). */
@@ -68,6 +74,8 @@ final class Outbox {
     /** The rest of a {@link Frames} item being written (I/O thread only); null when none is. */
     private byte[][] partial;
     private int partialNext;
+    /** The sequence number of the barrier ping whose pong the outbox waits for (I/O thread only). */
+    private long awaitedPong;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
     @SuppressWarnings("unused") // accessed through QUEUED_BYTES
@@ -112,7 +120,33 @@ final class Outbox {
         if (sealed) {
             return true;
         }
-        return enqueue(new Frames(frames, ownBytes), ownBytes);
+        return enqueue(new Frames(frames, ownBytes, false), ownBytes);
+    }
+
+    /**
+     * Like {@link #offerFrames}, for the presence snapshot that follows a subscribe ack: before its first frame
+     * the drain writes a WebSocket ping and waits for the pong, so the snapshot reaches the client in a later
+     * read than everything queued before it (the ack). A client whose WebSocket library dispatches every frame
+     * of one read in one tick (Node's {@code ws}) has then run the continuation of its subscribe before it sees
+     * the snapshot (docs/decisions.md D9). Costs the snapshot one round trip; a transport that cannot ping
+     * ({@link Transport#sendPing} &lt; 0) sends it at once.
+     */
+    boolean offerSnapshot(byte[][] frames, long ownBytes) {
+        if (sealed) {
+            return true;
+        }
+        return enqueue(new Frames(frames, ownBytes, true), ownBytes);
+    }
+
+    /**
+     * The client answered ping {@code sequence} (I/O thread): if the outbox waits for that ping's pong or an
+     * earlier one's (a client may answer only the latest of several pings, RFC 6455 §5.5.3), the drain goes on.
+     */
+    void onPong(long sequence) {
+        if (sequence >= awaitedPong && (int) STATE.getVolatile(this) == AWAITING_PONG
+                && STATE.compareAndSet(this, AWAITING_PONG, SCHEDULED)) {
+            transport.execute(drainTask);
+        }
     }
 
     /** Counts {@code bytes} and one frame against the bound and queues {@code item}; false (nothing queued) if over. */
@@ -140,7 +174,17 @@ final class Outbox {
         sealed = true;
         queue.offer(new Close(code, reason));
         if (!schedule()) {
-            resume(); // a parked outbox sends its close too
+            wake(); // a parked outbox sends its close too, and one waiting for a pong
+        }
+    }
+
+    /** Drains a parked outbox or one waiting for a pong at once (a close does not wait). */
+    private void wake() {
+        for (int state; (state = (int) STATE.getVolatile(this)) == PARKED || state == AWAITING_PONG; ) {
+            if (STATE.compareAndSet(this, state, SCHEDULED)) {
+                transport.execute(drainTask);
+                return;
+            }
         }
     }
 
@@ -198,13 +242,16 @@ final class Outbox {
         return sealed;
     }
 
-    /** Schedules a drain if none is scheduled or parked; returns false if the outbox was parked. */
+    /**
+     * Schedules a drain if none is scheduled, parked or waiting for a pong; returns false if the outbox was parked
+     * or waiting for a pong.
+     */
     private boolean schedule() {
         int state = (int) STATE.getVolatile(this);
         if (state == IDLE && STATE.compareAndSet(this, IDLE, SCHEDULED)) {
             transport.execute(drainTask);
         }
-        return state != PARKED;
+        return state != PARKED && state != AWAITING_PONG;
     }
 
     /**
@@ -246,6 +293,13 @@ final class Outbox {
                     }
                     taken += frames.ownBytes() + FRAME_UNIT;
                     budget++; // the item itself writes nothing; its frames count one by one
+                    long ping;
+                    if (frames.afterPong() && partial != null && !sealed && (ping = transport.sendPing()) > 0) {
+                        taken = release(taken);
+                        if (awaitPong(ping)) {
+                            return;
+                        }
+                    }
                 } else if (item instanceof byte[] frame) {
                     if (!discard) {
                         transport.write(frame);
@@ -302,10 +356,22 @@ final class Outbox {
         return !transport.isWritable() || !STATE.compareAndSet(this, PARKED, SCHEDULED);
     }
 
+    /**
+     * Flushes the barrier ping and waits for its pong; returns false if a close came meanwhile and this drain
+     * should go on to it. AWAITING_PONG is set before {@code sealed} is read, so a close either is seen here or
+     * finds the state and wakes the outbox itself.
+     */
+    private boolean awaitPong(long ping) {
+        awaitedPong = ping;
+        STATE.setVolatile(this, AWAITING_PONG);
+        transport.flush();
+        return !sealed || !STATE.compareAndSet(this, AWAITING_PONG, SCHEDULED);
+    }
+
     private record Close(int code, String reason) {
     }
 
-    /** Frames written back to back as one item ({@link #offerFrames}). */
-    private record Frames(byte[][] frames, long ownBytes) {
+    /** Frames written back to back as one item ({@link #offerFrames}), after a pong barrier if {@code afterPong}. */
+    private record Frames(byte[][] frames, long ownBytes, boolean afterPong) {
     }
 }

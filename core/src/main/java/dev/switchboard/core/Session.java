@@ -175,6 +175,17 @@ public final class Session {
     }
 
     /**
+     * The pong of ping {@code sequence} ({@link Transport#sendPing}; -1 for a pong the transport did not ask
+     * for): proof of life, and the release of a presence snapshot waiting for it. I/O thread.
+     */
+    public void onPong(long sequence) {
+        onControlFrame();
+        if (sequence > 0) {
+            outbox.onPong(sequence);
+        }
+    }
+
+    /**
      * The client's Close frame (RFC 6455 §5.5.1): the outbox is sealed and what still waits in it is dropped, since
      * the client is leaving; the echo of {@code code} (none if negative) is the last frame. Idempotent.
      */
@@ -353,9 +364,12 @@ public final class Session {
         closeNow(CloseCode.POLICY_VIOLATION, true);
     }
 
-    /** Enqueues a presence snapshot, one frame or several back to back (see {@link Outbox#offerFrames}). */
+    /**
+     * Enqueues a presence snapshot, one frame or several back to back, released by the pong of a ping written
+     * after what is queued before it (see {@link Outbox#offerSnapshot}).
+     */
     void deliver(Presence.Snapshot snapshot) {
-        if (!outbox.offerFrames(snapshot.frames(), snapshot.ownBytes())) {
+        if (!outbox.offerSnapshot(snapshot.frames(), snapshot.ownBytes())) {
             slowConsumer();
         }
     }

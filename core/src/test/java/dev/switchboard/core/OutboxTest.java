@@ -306,4 +306,92 @@ class OutboxTest {
         assertThat(transport.written()).containsExactly("1");
         assertThat(transport.count(Close.class)).isEqualTo(1);
     }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The pong barrier before a presence snapshot (docs/decisions.md D9)
+    // ---------------------------------------------------------------------------------------------------------
+
+    private List<String> eventNames() {
+        return transport.events().stream().map(e -> switch (e) {
+            case Write w -> w.text();
+            case RecordingTransport.SentPing p -> "ping " + p.sequence();
+            default -> e.getClass().getSimpleName();
+        }).toList();
+    }
+
+    @Test
+    void aSnapshotWaitsForThePongOfAPingWrittenAfterWhatPrecedesItAndWhatFollowsWaitsBehindIt() {
+        transport.pings = true;
+        Outbox outbox = new Outbox(transport, 1000);
+        outbox.offer(frame("ack"));
+        outbox.offerSnapshot(new byte[][] {frame("snap1"), frame("snap2")}, 10);
+        outbox.offer(frame("delta"));
+        transport.runPending();
+        assertThat(eventNames()).as("the ack and the ping leave in one flush, the snapshot waits")
+                .containsExactly("ack", "ping 1", "Flush");
+
+        outbox.offer(frame("later"));
+        assertThat(transport.runPending()).as("frames queued while waiting schedule nothing").isZero();
+        outbox.onPong(0);
+        outbox.resume();
+        assertThat(transport.runPending()).as("neither an unknown pong nor writability releases it").isZero();
+
+        outbox.onPong(1);
+        transport.runPending();
+        assertThat(transport.written()).containsExactly("ack", "snap1", "snap2", "delta", "later");
+    }
+
+    @Test
+    void aPongOfALaterPingReleasesTheSnapshotToo() {
+        transport.pings = true;
+        Outbox outbox = new Outbox(transport, 1000);
+        outbox.offerSnapshot(new byte[][] {frame("snap")}, 4);
+        transport.runPending();
+        transport.sendPing(); // a keepalive ping; the client may answer only the latest (RFC 6455 §5.5.3)
+        outbox.onPong(2);
+        transport.runPending();
+        assertThat(transport.written()).containsExactly("snap");
+    }
+
+    @Test
+    void aCloseDoesNotWaitForThePong() {
+        transport.pings = true;
+        Outbox outbox = new Outbox(transport, 1000);
+        outbox.offerSnapshot(new byte[][] {frame("snap")}, 4);
+        outbox.offer(frame("delta"));
+        transport.runPending();
+        outbox.close(4020, "kicked", false);
+        transport.runPending();
+        assertThat(eventNames()).containsExactly("ping 1", "Flush", "snap", "delta", "Close");
+
+        RecordingTransport slow = new RecordingTransport();
+        slow.pings = true;
+        Outbox dropped = new Outbox(slow, 1000);
+        dropped.offerSnapshot(new byte[][] {frame("snap")}, 4);
+        slow.runPending();
+        dropped.close(1008, "outbound buffer overflow", true);
+        slow.runPending();
+        assertThat(slow.written()).as("a discarding close drops the waiting snapshot").isEmpty();
+        assertThat(slow.count(Close.class)).isEqualTo(1);
+    }
+
+    @Test
+    void framesQueuedWhileWaitingStillCountAgainstTheBound() {
+        transport.pings = true;
+        Outbox outbox = new Outbox(transport, 100);
+        outbox.offerSnapshot(new byte[][] {frame("snap")}, 4);
+        transport.runPending();
+        assertThat(outbox.offer(frame("x".repeat(90)))).isTrue();
+        assertThat(outbox.offer(frame("x".repeat(11)))).as("a client that never answers is a slow consumer").isFalse();
+        assertThat(outbox.backlogBytes()).as("waiting for the client holds no publisher back").isZero();
+    }
+
+    @Test
+    void aTransportThatCannotPingSendsTheSnapshotAtOnce() {
+        Outbox outbox = new Outbox(transport, 1000);
+        outbox.offer(frame("ack"));
+        outbox.offerSnapshot(new byte[][] {frame("snap")}, 4);
+        transport.runPending();
+        assertThat(eventNames()).containsExactly("ack", "snap", "Flush");
+    }
 }

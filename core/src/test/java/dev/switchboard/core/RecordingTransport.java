@@ -33,6 +33,10 @@ final class RecordingTransport implements Transport {
     record Ping() implements Event {
     }
 
+    /** A ping written by {@link #sendPing} (only while {@link #pings} is on). */
+    record SentPing(long sequence) implements Event {
+    }
+
     record Abort() implements Event {
     }
 
@@ -134,6 +138,19 @@ final class RecordingTransport implements Transport {
     @Override
     public synchronized void ping() {
         events.add(new Ping());
+    }
+
+    /** Whether {@link #sendPing} writes pings; off, it answers -1 like a transport without control frames. */
+    volatile boolean pings;
+    private long pingSequence;
+
+    @Override
+    public synchronized long sendPing() {
+        if (!pings) {
+            return -1;
+        }
+        events.add(new SentPing(++pingSequence));
+        return pingSequence;
     }
 
     @Override

@@ -48,6 +48,8 @@ final class NettyTransport implements Transport {
     private int heldCount;
     /** Framed bytes of the held frames, for {@link #pendingBytes} on other threads. */
     private volatile long heldBytes;
+    /** The sequence number of the last ping sent (event loop only). */
+    private long pingSequence;
 
     /** The client as trusted proxies name it, for logs; null = the channel's peer. */
     private final InetAddress client;
@@ -140,10 +142,34 @@ final class NettyTransport implements Transport {
     @Override
     public void ping() {
         execute(() -> {
-            if (channel.isActive() && !CloseHandshake.sent(channel)) {
-                channel.writeAndFlush(new PingWebSocketFrame(), channel.voidPromise());
+            if (sendPing() > 0) {
+                channel.flush();
             }
         });
+    }
+
+    /** The ping's payload is its sequence number, 8 bytes big-endian, which the pong echoes (RFC 6455 §5.5.3). */
+    @Override
+    public long sendPing() {
+        if (!channel.isActive() || CloseHandshake.sent(channel)) {
+            return -1;
+        }
+        release();
+        long sequence = ++pingSequence;
+        channel.write(new PingWebSocketFrame(channel.alloc().buffer(8).writeLong(sequence)), channel.voidPromise());
+        return sequence;
+    }
+
+    /**
+     * The sequence number a pong's payload echoes, or -1 if it answers no ping this transport sent (an unsolicited
+     * pong, RFC 6455 §5.5.3, or a payload of another length). Event loop.
+     */
+    long pongSequence(ByteBuf payload) {
+        if (payload.readableBytes() != Long.BYTES) {
+            return -1;
+        }
+        long sequence = payload.getLong(payload.readerIndex());
+        return sequence > 0 && sequence <= pingSequence ? sequence : -1;
     }
 
     @Override

@@ -59,11 +59,13 @@ final class WebSocketUpgrade {
             pipeline.remove(ServerInitializer.HTTP_IDLE);
         }
         Map<String, List<String>> query = new QueryStringDecoder(request.uri(), StandardCharsets.UTF_8).parameters();
+        NettyTransport transport =
+                new NettyTransport(ctx.channel(), pipeline.context(WebSocketFrameEncoder.class), client);
         Node.Opening opening = node.open(single(query, "token"), single(query, "key"),
-                request.headers().get(HttpHeaderNames.ORIGIN),
-                new NettyTransport(ctx.channel(), pipeline.context(WebSocketFrameEncoder.class), client));
+                request.headers().get(HttpHeaderNames.ORIGIN), transport);
         switch (opening) {
-            case Node.Opening.Opened opened -> pipeline.replace(ctx.handler(), "ws-session", new WsFrameHandler(opened.session()))
+            case Node.Opening.Opened opened -> pipeline
+                    .replace(ctx.handler(), "ws-session", new WsFrameHandler(opened.session(), transport))
                     .addBefore("ws-session", "ws-aggregator", new WebSocketFrameAggregator(maxFrameBytes));
             case Node.Opening.Refused refused -> {
                 pipeline.remove(ctx.handler());

@@ -26,9 +26,11 @@ final class WsFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     private static final Logger log = LoggerFactory.getLogger(WsFrameHandler.class);
 
     private final Session session;
+    private final NettyTransport transport;
 
-    WsFrameHandler(Session session) {
+    WsFrameHandler(Session session, NettyTransport transport) {
         this.session = session;
+        this.transport = transport;
     }
 
     @Override
@@ -40,7 +42,7 @@ final class WsFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
                 session.onControlFrame();
                 ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()), ctx.voidPromise());
             }
-            case PongWebSocketFrame ignored -> session.onControlFrame();
+            case PongWebSocketFrame pong -> session.onPong(transport.pongSequence(pong.content()));
             case CloseWebSocketFrame close -> {
                 // The client spoke first: our echo (after nothing else) ends the connection once flushed.
                 CloseHandshake.peerClosed(ctx.channel());

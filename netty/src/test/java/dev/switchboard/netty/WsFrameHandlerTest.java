@@ -35,9 +35,10 @@ class WsFrameHandlerTest {
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
     WsFrameHandlerTest() {
-        var opening = node.open(null, "pk_live_k", null, new NettyTransport(channel));
+        NettyTransport transport = new NettyTransport(channel);
+        var opening = node.open(null, "pk_live_k", null, transport);
         Session session = ((Node.Opening.Opened) opening).session();
-        channel.pipeline().addLast(new WsFrameHandler(session));
+        channel.pipeline().addLast(new WsFrameHandler(session, transport));
         channel.runPendingTasks();
         assertThat(text(channel.readOutbound())).startsWith("{\"type\":\"welcome\"");
     }
@@ -110,5 +111,21 @@ class WsFrameHandlerTest {
         channel.close();
         channel.runPendingTasks();
         assertThat(node.connectionCount()).isZero();
+    }
+
+    @Test
+    void aPresenceSnapshotWaitsForThePongOfThePingWrittenAfterTheAck() {
+        inbound(new TextWebSocketFrame("{\"type\":\"subscribe\",\"channel\":\"room\",\"requestId\":\"s\"}"));
+        assertThat(text(channel.readOutbound())).isEqualTo("{\"type\":\"ack\",\"requestId\":\"s\"}");
+        PingWebSocketFrame ping = channel.readOutbound();
+        assertThat(ping.content().readableBytes()).as("the ping carries its 8-byte sequence number").isEqualTo(8);
+        assertThat((Object) channel.readOutbound()).as("no snapshot before the pong").isNull();
+
+        inbound(new PongWebSocketFrame(Unpooled.copiedBuffer("abc", StandardCharsets.US_ASCII)));
+        inbound(new PongWebSocketFrame(Unpooled.buffer(8).writeLong(99)));
+        assertThat((Object) channel.readOutbound()).as("a pong that echoes no ping we sent releases nothing").isNull();
+
+        inbound(new PongWebSocketFrame(ping.content()));
+        assertThat(text(channel.readOutbound())).startsWith("{\"type\":\"presence\",\"channel\":\"room\"");
     }
 }

@@ -219,12 +219,18 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
-    /** The next frame that is not a ping or pong (pings are deliberately left unanswered). */
+    /**
+     * The next frame that is not a ping or pong, answering the pings it passes as a client library does (the
+     * server holds a presence snapshot until the pong of the ping it writes after the ack). {@link #readFrame}
+     * leaves pings unanswered, to play a dead peer.
+     */
     public Frame readDataOrClose(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Frame frame = readFrame(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
-            if (frame.opcode() != PING && frame.opcode() != PONG) {
+            if (frame.opcode() == PING) {
+                sendFrame(true, PONG, frame.payload());
+            } else if (frame.opcode() != PONG) {
                 return frame;
             }
         }

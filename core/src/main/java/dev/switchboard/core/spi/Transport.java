@@ -5,7 +5,7 @@ package dev.switchboard.core.spi;
  * transport: inbound frames are pushed into {@link dev.switchboard.core.Session} by the transport's own handler.
  *
  * <p>Threading: {@link #execute} may be called from any thread. {@link #write}, {@link #flush}, {@link #close},
- * {@link #isWritable}, {@link #pauseReads} and {@link #resumeReads} are called only on the connection's I/O
+ * {@link #sendPing}, {@link #isWritable}, {@link #pauseReads} and {@link #resumeReads} are called only on the connection's I/O
  * thread (inbound callbacks and tasks passed to {@code execute}).
  * {@link #ping}, {@link #abort} and {@link #pendingBytes} may be called from any thread.
  */
@@ -28,6 +28,16 @@ public interface Transport {
 
     /** Sends a WebSocket ping control frame (keepalive, protocol.md §9.2). */
     void ping();
+
+    /**
+     * Writes a WebSocket ping after what is queued (flushed with it) and returns its sequence number, increasing
+     * per connection from 1; the transport reports the pong of ping {@code n} with {@link
+     * dev.switchboard.core.Session#onPong}{@code (n)}. Returns -1, writing nothing, if it cannot ping (closing, or
+     * a transport without control frames): nothing may then wait for a pong. I/O thread.
+     */
+    default long sendPing() {
+        return -1;
+    }
 
     /** Drops the connection without a close handshake (dead peer, protocol.md §9.2). */
     void abort();
