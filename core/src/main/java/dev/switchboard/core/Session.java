@@ -3,6 +3,7 @@ package dev.switchboard.core;
 import dev.switchboard.core.auth.Action;
 import dev.switchboard.core.auth.Grants;
 import dev.switchboard.core.auth.Identity;
+import dev.switchboard.core.auth.TurnConfig;
 import dev.switchboard.core.spi.Scheduler;
 import dev.switchboard.core.spi.Transport;
 import dev.switchboard.protocol.Channels;
@@ -82,8 +83,13 @@ public final class Session {
     /** Sends {@code welcome} as the first frame and arms the 4002 timer of a JWT session (§2.3, §10). */
     void start() {
         long nowMillis = node.clock().currentTimeMillis();
+        RawJson metadata = identity.welcomeMetadata();
+        TurnConfig turn = identity.app().turn();
+        if (turn != null && identity.key().config().autoInjectTurn()) {
+            metadata = turn.inject(metadata, identity.peerId(), nowMillis / 1000, identity.expiresAtSeconds());
+        }
         deliver(ServerFrames.welcome(identity.peerId(), identity.expiresAtSeconds(), nowMillis / 1000,
-                node.settings().maxMessageSize(), identity.welcomeMetadata()));
+                node.settings().maxMessageSize(), metadata));
         Long expiresAt = identity.expiresAtSeconds();
         if (expiresAt != null) {
             long delay = expiresAt * 1000 - Limits.EXPIRY_EARLY_CLOSE_MILLIS - nowMillis;

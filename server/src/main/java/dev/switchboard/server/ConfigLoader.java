@@ -6,6 +6,7 @@ import dev.switchboard.core.auth.AppConfig;
 import dev.switchboard.core.auth.AppLimits;
 import dev.switchboard.core.auth.KeyConfig;
 import dev.switchboard.core.auth.KeyType;
+import dev.switchboard.core.auth.TurnConfig;
 import dev.switchboard.core.auth.Keyring;
 import dev.switchboard.netty.NettyServerConfig;
 import dev.switchboard.protocol.Channels;
@@ -73,7 +74,7 @@ public final class ConfigLoader {
             throw fail("", "the file is empty; it needs at least an 'apps' list");
         }
         object(root, "");
-        allowOnly(root, "", Set.of("server", "apps"));
+        allowOnly(root, "", Set.of("server", "apps", "turn"));
 
         JsonNode server = root.path("server");
         if (!server.isMissingNode() && !server.isNull()) {
@@ -90,12 +91,13 @@ public final class ConfigLoader {
         if (!appsNode.isArray() || appsNode.isEmpty()) {
             throw fail("apps", "must be a non-empty list of apps");
         }
+        TurnConfig turn = turn(root, "");
         List<AppConfig> apps = new ArrayList<>();
         Map<String, Plan> plans = new HashMap<>();
         Set<String> appIds = new HashSet<>();
         Set<String> keyIds = new HashSet<>();
         for (int i = 0; i < appsNode.size(); i++) {
-            AppConfig app = app(appsNode.get(i), "apps[" + i + "]", keyIds);
+            AppConfig app = app(appsNode.get(i), "apps[" + i + "]", keyIds, turn);
             if (!appIds.add(app.id())) {
                 throw fail("apps[" + i + "].id", "duplicate app id " + app.id());
             }
@@ -219,9 +221,10 @@ public final class ConfigLoader {
         return new NodeSettings(maxMessageSize, burst, perSecond, outbox, interval, grace, drain, outboundBudget);
     }
 
-    private AppConfig app(JsonNode node, String path, Set<String> keyIds) throws ConfigException {
+    private AppConfig app(JsonNode node, String path, Set<String> keyIds, TurnConfig defaultTurn)
+            throws ConfigException {
         object(node, path);
-        allowOnly(node, path, Set.of("id", "suspended", "limits", "keys", "plan"));
+        allowOnly(node, path, Set.of("id", "suspended", "limits", "keys", "plan", "turn"));
         String id = requiredText(node, path, "id");
         boolean suspended = bool(node, path, "suspended", false);
         AppLimits limits = limits(node, path);
@@ -238,7 +241,48 @@ public final class ConfigLoader {
             }
             keys.add(key);
         }
-        return new AppConfig(id, suspended, limits, keys);
+        TurnConfig own = turn(node, path);
+        return new AppConfig(id, suspended, limits, keys, own != null ? own : defaultTurn);
+    }
+
+    /**
+     * {@code turn:} at the top level (every app) or under one app (that app only; it wins): ICE servers for the
+     * welcome of {@code autoInjectTurn} keys (docs/webrtc.md). Null if absent.
+     */
+    private TurnConfig turn(JsonNode parent, String parentPath) throws ConfigException {
+        String path = parentPath.isEmpty() ? "turn" : parentPath + ".turn";
+        JsonNode node = parent.path("turn");
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        object(node, path);
+        allowOnly(node, path, Set.of("urls", "secret", "ttl", "iceServers"));
+        List<TurnConfig.IceServer> servers = new ArrayList<>();
+        JsonNode list = node.path("iceServers");
+        if (!list.isMissingNode() && !list.isNull()) {
+            if (!list.isArray()) {
+                throw fail(path + ".iceServers", "must be a list of {urls, username, credential}");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                String entry = path + ".iceServers[" + i + "]";
+                JsonNode server = list.get(i);
+                object(server, entry);
+                allowOnly(server, entry, Set.of("urls", "username", "credential"));
+                List<String> urls = server.path("urls").isString() ? List.of(server.path("urls").asString())
+                        : strings(server, entry, "urls");
+                servers.add(new TurnConfig.IceServer(urls, text(server, entry, "username", null),
+                        text(server, entry, "credential", null)));
+            }
+        }
+        try {
+            return new TurnConfig(strings(node, path, "urls"), text(node, path, "secret", null),
+                    duration(node, path, "ttl", TurnConfig.DEFAULT_TTL), servers);
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            int colon = message.indexOf(": ");
+            throw colon < 0 ? fail(path, message) : fail(path + "." + message.substring(0, colon),
+                    message.substring(colon + 2));
+        }
     }
 
     /** {@code apps[i].limits} (docs/limits.md): every field optional; quotas null = unlimited. */
@@ -268,7 +312,8 @@ public final class ConfigLoader {
 
     private KeyConfig key(JsonNode node, String path) throws ConfigException {
         object(node, path);
-        allowOnly(node, path, Set.of("type", "id", "secret", "channelPatterns", "actions", "allowedOrigins", "enabled"));
+        allowOnly(node, path, Set.of("type", "id", "secret", "channelPatterns", "actions", "allowedOrigins", "enabled",
+                "autoInjectTurn"));
         String typeName = requiredText(node, path, "type");
         KeyType type = switch (typeName) {
             case "secret" -> KeyType.SECRET;
@@ -315,7 +360,8 @@ public final class ConfigLoader {
         if (type == KeyType.SECRET && !origins.isEmpty()) {
             throw fail(path + ".allowedOrigins", "only publishable keys are checked against the Origin header");
         }
-        return new KeyConfig(type, id, secret, patterns, actions, origins, bool(node, path, "enabled", true));
+        return new KeyConfig(type, id, secret, patterns, actions, origins, bool(node, path, "enabled", true),
+                bool(node, path, "autoInjectTurn", true));
     }
 
     // ---------------------------------------------------------------------------------------------------------

@@ -21,9 +21,17 @@ import java.util.Set;
  * @param allowedOrigins  exact origins checked against the WebSocket {@code Origin} header (publishable keys);
  *                        empty = no restriction
  * @param enabled         disabled (revoked) keys are rejected exactly like unknown keys
+ * @param autoInjectTurn  sessions of this key get the app's TURN servers in {@code welcome.metadata.iceServers}
+ *                        unless their JWT brings its own (auth.md §8); no effect for an app without TURN
  */
 public record KeyConfig(KeyType type, String id, String secret, List<String> channelPatterns, Set<Action> actions,
-                        List<String> allowedOrigins, boolean enabled) {
+                        List<String> allowedOrigins, boolean enabled, boolean autoInjectTurn) {
+
+    /** A key that gets the app's TURN servers, if it has any. */
+    public KeyConfig(KeyType type, String id, String secret, List<String> channelPatterns, Set<Action> actions,
+                     List<String> allowedOrigins, boolean enabled) {
+        this(type, id, secret, channelPatterns, actions, allowedOrigins, enabled, true);
+    }
 
     /**
      * Makes immutable defensive copies ({@code actions} as an unmodifiable {@link EnumSet}); {@code null}
@@ -55,6 +63,7 @@ public record KeyConfig(KeyType type, String id, String secret, List<String> cha
     @Override
     public String toString() {
         return "KeyConfig[type=" + type + ", id=" + id + ", channelPatterns=" + channelPatterns + ", actions="
-                + actions + ", allowedOrigins=" + allowedOrigins + ", enabled=" + enabled + "]";
+                + actions + ", allowedOrigins=" + allowedOrigins + ", enabled=" + enabled + ", autoInjectTurn="
+                + autoInjectTurn + "]";
     }
 }
