@@ -17,16 +17,20 @@ const ctx = useServer();
 const JOINS = 50;
 const LONG = { timeout: 120_000 };
 
-/** A MeteredPeer built exactly as the SDK's README shows for Node: `ws` with its defaults. */
+/**
+ * A MeteredPeer built exactly as the SDK's README shows for Node: `ws` with its defaults. `sockets` lists the
+ * sockets it opened, one per connection attempt.
+ */
 function plainPeer(sub) {
+  const sockets = [];
   const peer = new MeteredPeer({
     url: ctx.server.url,
-    webSocketFactory: (url) => new WebSocket(url),
+    webSocketFactory: (url) => { const ws = new WebSocket(url); sockets.push(ws); return ws; },
     rtcPeerConnectionFactory: () => new FakeRTCPeerConnection(),
     tokenProvider: async () => signToken({ sub }),
   });
-  const rec = new Recorder(peer, ['peer-joined', 'error']);
-  return { peer, rec };
+  const rec = new Recorder(peer, ['peer-joined', 'peer-left', 'state-change', 'error']);
+  return { peer, rec, sockets };
 }
 
 /** Keeps the event loop busy: every macrotask turn spends `ms` of CPU. */
@@ -121,14 +125,7 @@ test('after a reconnect, MeteredPeer reconciles against the snapshot with ws def
   const ch = chan('mp-reconcile');
   const host = plainPeer('rec-host');
   await within(host.peer.join(ch), 10_000, 'host join');
-  const sockets = [];
-  const peer = new MeteredPeer({
-    url: ctx.server.url,
-    webSocketFactory: (url) => { const ws = new WebSocket(url); sockets.push(ws); return ws; },
-    rtcPeerConnectionFactory: () => new FakeRTCPeerConnection(),
-    tokenProvider: async () => signToken({ sub: 'rec-joiner' }),
-  });
-  const rec = new Recorder(peer, ['peer-joined', 'peer-left', 'state-change', 'error']);
+  const { peer, rec, sockets } = plainPeer('rec-joiner');
   try {
     await within(peer.join(ch), 10_000, 'join');
     await rec.waitFor('peer-joined', (e) => e.peer.id === 'rec-host');

@@ -333,9 +333,8 @@ final class Outbox {
     /**
      * Stops counting {@code taken} (bytes, and frames above bit 40), which the transport already has, as queued;
      * returns 0. Done per batch, not per frame, to save an atomic add per frame: in between, those bytes count
-     * twice (in the transport's
-     * {@code pendingBytes} and here), so the bound and {@link #backlogBytes} read up to {@link #RELEASE_BYTES}
-     * plus one frame high, never low.
+     * twice (in the transport's {@code pendingBytes} and here), so the bound and {@link #backlogBytes} read up to
+     * {@link #RELEASE_BYTES} plus one frame high, never low.
      */
     private long release(long taken) {
         if (taken != 0) {

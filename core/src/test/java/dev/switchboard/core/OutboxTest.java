@@ -319,6 +319,15 @@ class OutboxTest {
         }).toList();
     }
 
+    /** An outbox on a pinging transport that has written ping 1 and holds a one-frame snapshot behind it. */
+    private static Outbox waitingForPong(RecordingTransport transport, long maxBytes) {
+        transport.pings = true;
+        Outbox outbox = new Outbox(transport, maxBytes);
+        outbox.offerSnapshot(new byte[][] {frame("snap")}, 4);
+        transport.runPending();
+        return outbox;
+    }
+
     @Test
     void aSnapshotWaitsForThePongOfAPingWrittenAfterWhatPrecedesItAndWhatFollowsWaitsBehindIt() {
         transport.pings = true;
@@ -343,10 +352,7 @@ class OutboxTest {
 
     @Test
     void aPongOfALaterPingReleasesTheSnapshotToo() {
-        transport.pings = true;
-        Outbox outbox = new Outbox(transport, 1000);
-        outbox.offerSnapshot(new byte[][] {frame("snap")}, 4);
-        transport.runPending();
+        Outbox outbox = waitingForPong(transport, 1000);
         transport.sendPing(); // a keepalive ping; the client may answer only the latest (RFC 6455 §5.5.3)
         outbox.onPong(2);
         transport.runPending();
@@ -355,20 +361,14 @@ class OutboxTest {
 
     @Test
     void aCloseDoesNotWaitForThePong() {
-        transport.pings = true;
-        Outbox outbox = new Outbox(transport, 1000);
-        outbox.offerSnapshot(new byte[][] {frame("snap")}, 4);
+        Outbox outbox = waitingForPong(transport, 1000);
         outbox.offer(frame("delta"));
-        transport.runPending();
         outbox.close(4020, "kicked", false);
         transport.runPending();
         assertThat(eventNames()).containsExactly("ping 1", "Flush", "snap", "delta", "Close");
 
         RecordingTransport slow = new RecordingTransport();
-        slow.pings = true;
-        Outbox dropped = new Outbox(slow, 1000);
-        dropped.offerSnapshot(new byte[][] {frame("snap")}, 4);
-        slow.runPending();
+        Outbox dropped = waitingForPong(slow, 1000);
         dropped.close(1008, "outbound buffer overflow", true);
         slow.runPending();
         assertThat(slow.written()).as("a discarding close drops the waiting snapshot").isEmpty();
@@ -377,10 +377,7 @@ class OutboxTest {
 
     @Test
     void framesQueuedWhileWaitingStillCountAgainstTheBound() {
-        transport.pings = true;
-        Outbox outbox = new Outbox(transport, 100);
-        outbox.offerSnapshot(new byte[][] {frame("snap")}, 4);
-        transport.runPending();
+        Outbox outbox = waitingForPong(transport, 100);
         assertThat(outbox.offer(frame("x".repeat(90)))).isTrue();
         assertThat(outbox.offer(frame("x".repeat(11)))).as("a client that never answers is a slow consumer").isFalse();
         assertThat(outbox.backlogBytes()).as("waiting for the client holds no publisher back").isZero();

@@ -5,8 +5,8 @@ package dev.switchboard.core.spi;
  * transport: inbound frames are pushed into {@link dev.switchboard.core.Session} by the transport's own handler.
  *
  * <p>Threading: {@link #execute} may be called from any thread. {@link #write}, {@link #flush}, {@link #close},
- * {@link #sendPing}, {@link #isWritable}, {@link #pauseReads} and {@link #resumeReads} are called only on the connection's I/O
- * thread (inbound callbacks and tasks passed to {@code execute}).
+ * {@link #sendPing}, {@link #isWritable}, {@link #pauseReads} and {@link #resumeReads} are called only on the
+ * connection's I/O thread (inbound callbacks and tasks passed to {@code execute}).
  * {@link #ping}, {@link #abort} and {@link #pendingBytes} may be called from any thread.
  */
 public interface Transport {

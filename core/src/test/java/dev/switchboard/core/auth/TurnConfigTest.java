@@ -61,7 +61,9 @@ class TurnConfigTest {
     void whatTheSdkWouldIgnoreIsRefusedAtLoadNamingTheField() {
         assertThatThrownBy(() -> new TurnConfig(List.of("http://x"), "s", null, List.of()))
                 .hasMessageStartingWith("urls[0]: must start with stun:, stuns:, turn: or turns:");
-        assertThatThrownBy(() -> new TurnConfig(List.of("turn:" + "x".repeat(512)), "s", null, List.of()))
+        String longest = "turn:" + "x".repeat(TurnConfig.MAX_URL_CHARS - "turn:".length());
+        assertThat(new TurnConfig(List.of(longest), "s", null, List.of()).urls()).containsExactly(longest);
+        assertThatThrownBy(() -> new TurnConfig(List.of(longest + "x"), "s", null, List.of()))
                 .hasMessage("urls[0]: at most 512 characters");
         assertThatThrownBy(() -> new TurnConfig(List.of("turn:x"), null, null, List.of()))
                 .hasMessageStartingWith("secret: ");
