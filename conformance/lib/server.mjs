@@ -10,6 +10,8 @@
 //                     relative to conformance/)
 //   SWITCHBOARD_JAVA  java executable (default "java" from PATH; needs a JDK 25)
 //   SWITCHBOARD_CONFORMANCE_LOG=1  mirror the server's stdout/stderr to ours
+//   SWITCHBOARD_CONFORMANCE_TLS_DIR  a folder with cert.pem and key.pem: every server speaks TLS
+//                     (server.url is wss://, server.httpUrl https://); set by `npm run test:tls`
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync, copyFileSync } from 'node:fs';
 import net from 'node:net';
@@ -23,6 +25,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const conformanceRoot = path.resolve(here, '..');
 
 export const HOST = '127.0.0.1';
+/** Set by `npm run test:tls` (lib/tls-run.mjs): the whole suite then runs over wss:// and https://. */
+export const TLS_DIR = process.env.SWITCHBOARD_CONFORMANCE_TLS_DIR || '';
+
 const READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
 const LOG_TAIL_CHARS = 16_000;
@@ -66,8 +71,9 @@ function tryConnect(port) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 class ServerHandle {
-  constructor(config) {
+  constructor(config, tls) {
     this.config = config;
+    this.tls = tls;
     this.port = null;
     this.proc = null;
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-conformance-'));
@@ -76,8 +82,19 @@ class ServerHandle {
     this.exitInfo = null;
   }
 
+  /** The SDK's `url` option: ws:// or, over TLS, wss://. */
   get url() {
-    return `ws://${HOST}:${this.port}`;
+    return `${this.tls ? 'wss' : 'ws'}://${HOST}:${this.port}`;
+  }
+
+  /** The REST origin on the same port: http:// or, over TLS, https://. */
+  get httpUrl() {
+    return `${this.tls ? 'https' : 'http'}://${HOST}:${this.port}`;
+  }
+
+  _tlsSection() {
+    if (!this.tls) return {};
+    return { tls: { certificate: path.join(TLS_DIR, 'cert.pem'), privateKey: path.join(TLS_DIR, 'key.pem') } };
   }
 
   /** Tail of the server's combined stdout/stderr (for failure messages). */
@@ -106,7 +123,7 @@ class ServerHandle {
     const jar = this.jar;
     this.port = port ?? (await freePort());
     const cfg = structuredClone(this.config);
-    cfg.server = { ...(cfg.server ?? {}), host: HOST, port: this.port };
+    cfg.server = { ...(cfg.server ?? {}), host: HOST, port: this.port, ...this._tlsSection() };
     writeFileSync(this.configFile, toYaml(cfg));
 
     const args = ['-jar', jar, 'serve', '--config', this.configFile, '--port', String(this.port), '--host', HOST];
@@ -152,7 +169,7 @@ class ServerHandle {
    */
   async reload(config) {
     const cfg = structuredClone(config);
-    cfg.server = { ...(cfg.server ?? {}), host: HOST, port: this.port };
+    cfg.server = { ...(cfg.server ?? {}), host: HOST, port: this.port, ...this._tlsSection() };
     writeFileSync(this.configFile, toYaml(cfg));
     return this.reloadRaw();
   }
@@ -221,11 +238,12 @@ class ServerHandle {
 /**
  * Start a server. `config` defaults to the shared fixture (lib/fixtures.mjs);
  * `server` keys given here (e.g. { maxMessageSize }) are merged into config.server.
+ * `tls: false` keeps it plain in a TLS run (a server behind a TLS-terminating proxy).
  */
-export async function startServer({ config = defaultConfig(), server = {} } = {}) {
+export async function startServer({ config = defaultConfig(), server = {}, tls = true } = {}) {
   const cfg = structuredClone(config);
   cfg.server = { ...(cfg.server ?? {}), ...server };
-  const handle = new ServerHandle(cfg);
+  const handle = new ServerHandle(cfg, tls && TLS_DIR !== '');
   await handle.start();
   return handle;
 }

@@ -44,7 +44,7 @@ test('a kicked client that keeps publishing sees 4020 and does not reconnect, in
         await Promise.race([c.client.publish(ch, n).catch(() => {}), new Promise((r) => setImmediate(r))]);
       }
     })();
-    const res = await within(fetch(`http://127.0.0.1:${ctx.server.port}/v1/peers/${sub}`, {
+    const res = await within(fetch(`${ctx.server.httpUrl}/v1/peers/${sub}`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${KEYS.sk.kid}:${KEYS.sk.secret}` },
     }), 5000, 'DELETE /v1/peers');

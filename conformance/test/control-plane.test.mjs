@@ -9,7 +9,7 @@ import { sleep, within } from '../lib/client.mjs';
 const ctx = useServer();
 
 function rest(method, path, body, key = KEYS.sk) {
-  const url = `http://127.0.0.1:${ctx.server.port}${path}`;
+  const url = `${ctx.server.httpUrl}${path}`;
   return within(fetch(url, {
     method,
     headers: {

@@ -40,6 +40,7 @@ function documentedSnippet(serverPort, listenPort) {
 before(async () => {
   ctx.server = await startServer({
     server: { trustedProxies: ['127.0.0.1'], connectThrottle: { attempts: ATTEMPTS, window: '60s' } },
+    tls: false, // nginx terminates TLS in this deployment, also in the suite's TLS run
   });
   ctx.pool = new ClientPool(ctx.server);
   nginx.dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-nginx-'));

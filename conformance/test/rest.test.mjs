@@ -11,7 +11,7 @@ import { rejection, sleep, within } from '../lib/client.mjs';
 const ctx = useServer();
 
 async function rest(method, path, body, key = KEYS.sk) {
-  const res = await within(fetch(`http://127.0.0.1:${ctx.server.port}${path}`, {
+  const res = await within(fetch(`${ctx.server.httpUrl}${path}`, {
     method,
     headers: {
       authorization: `Bearer ${key.kid}:${key.secret}`,

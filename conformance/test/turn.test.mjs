@@ -77,7 +77,7 @@ test("an app's own turn: replaces the top-level one", T, async () => {
 
 test('the shared secret appears in no REST answer', T, async () => {
   for (const path of ['/v1/usage']) {
-    const res = await fetch(`http://127.0.0.1:${ctx.server.port}${path}`, {
+    const res = await fetch(`${ctx.server.httpUrl}${path}`, {
       headers: { authorization: `Bearer ${KEYS.sk.kid}:${KEYS.sk.secret}` },
     });
     assert.equal(res.status, 200, path);

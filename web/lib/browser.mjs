@@ -1,7 +1,8 @@
 // Shared by the browser tests: a `switchboard dev` server on a free loopback port, and Debian's Chromium driven
 // by playwright-core with the flags this machine needs (no sandbox as root, no background networking).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,15 +37,17 @@ async function waitForPort(port) {
 
 /**
  * Runs `switchboard dev` as a newcomer would, with its generated config in a fresh folder. `restart()` stops it
- * gracefully (going_away, then 1001) and starts it again on the same port with the same keys.
+ * gracefully (going_away, then 1001) and starts it again on the same port with the same keys. With `tls` it is
+ * `switchboard dev --tls` on loopback: `origin` is https://, and `certificate` the PEM chain it serves.
  */
-export async function startDev() {
+export async function startDev({ tls = false } = {}) {
   mkdirSync(RESULTS, { recursive: true });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-web-'));
   const port = await freePort();
   let proc;
+  const args = ['-jar', JAR, 'dev', '--port', String(port), '--state-dir', dir, ...(tls ? ['--tls', '--host', '127.0.0.1'] : [])];
   const start = async () => {
-    proc = spawn(JAVA, ['-jar', JAR, 'dev', '--port', String(port), '--state-dir', dir], { stdio: 'ignore' });
+    proc = spawn(JAVA, args, { stdio: 'ignore' });
     await waitForPort(port);
   };
   const stopProcess = () => new Promise((resolve) => {
@@ -55,7 +58,8 @@ export async function startDev() {
   await start();
   return {
     port,
-    origin: `http://127.0.0.1:${port}`,
+    origin: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    certificate: tls ? path.join(dir, 'tls', 'cert.pem') : null,
     async restart() {
       await stopProcess();
       await start();
@@ -65,6 +69,15 @@ export async function startDev() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The Chromium flag that trusts exactly the server certificate in `pemFile` (its key's SHA-256), as a developer
+ * who installed the dev CA would; no other certificate error is ignored.
+ */
+export function trustCertificateFlag(pemFile) {
+  const spki = new X509Certificate(readFileSync(pemFile)).publicKey.export({ type: 'spki', format: 'der' });
+  return `--ignore-certificate-errors-spki-list=${createHash('sha256').update(spki).digest('base64')}`;
 }
 
 export function launchChromium(extraArgs = []) {

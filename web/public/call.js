@@ -3,7 +3,7 @@
 // opens a data channel (negotiated, id 0, so both sides create the same one) and, when a camera exists, sends
 // its video. Strings from other peers are set as text.
 import { MeteredPeer } from '/assets/realtime.mjs';
-import { $, setStatus, mintToken, tokenProvider } from '/assets/demo.js';
+import { $, setStatus, mintToken, tokenProvider, serverUrl } from '/assets/demo.js';
 
 const channels = new Map(); // peerId → RTCDataChannel
 const names = new Map(); // peerId → display name
@@ -70,7 +70,7 @@ async function join(event) {
   const profile = { name: $('name').value.trim(), avatar: '📞', role: 'student' };
   const minted = await mintToken(profile);
   const stream = await camera();
-  const peer = new MeteredPeer({ url: `ws://${location.host}`, tokenProvider: tokenProvider(profile, minted) });
+  const peer = new MeteredPeer({ url: serverUrl(), tokenProvider: tokenProvider(profile, minted) });
   peer.on('peer-joined', ({ peer: remote }) => attach(remote, stream));
   peer.on('peer-left', ({ peer: remote }) => {
     channels.delete(remote.id);

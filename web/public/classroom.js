@@ -3,7 +3,7 @@
 // system notices from messages sent as "system". Every user-supplied string is set as textContent, never as
 // markup.
 import { SignallingClient } from '/assets/realtime.mjs';
-import { $, setStatus, mintToken, tokenProvider } from '/assets/demo.js';
+import { $, setStatus, mintToken, tokenProvider, serverUrl } from '/assets/demo.js';
 
 const ROSTER_SHOWN = 200;
 const TYPING_EVERY_MS = 500;
@@ -40,7 +40,7 @@ async function join(event) {
   state.room = room;
 
   const client = new SignallingClient({
-    url: `ws://${location.host}`,
+    url: serverUrl(),
     // The teacher tools authenticate with the token of the current connection.
     tokenProvider: tokenProvider(profile, minted, (token) => { state.token = token; }),
   });

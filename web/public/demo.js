@@ -2,6 +2,9 @@
 // (POST /demo/token), so no secret ever reaches the browser.
 export const $ = (id) => document.getElementById(id);
 
+/** The SDK's `url` for the server that served this page: wss:// when the page came over https://. */
+export const serverUrl = () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+
 export function setStatus(text, kind = '') {
   const status = $('status');
   status.textContent = text;

@@ -108,6 +108,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             answerAndClose(ctx, HttpResponseStatus.BAD_REQUEST, error("invalid_request", "malformed HTTP request"));
             return;
         }
+        if (TlsDetector.plaintext(ctx.channel())) {
+            answerAndClose(ctx, HttpResponseStatus.BAD_REQUEST, error("invalid_request",
+                    "this port speaks TLS: use https:// for REST and wss:// for WebSocket"));
+            return;
+        }
         String uri = request.uri();
         int queryStart = uri.indexOf('?');
         rawPath = queryStart < 0 ? uri : uri.substring(0, queryStart);

@@ -29,15 +29,21 @@ public final class NettyServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel listener;
     private final String transportName;
+    private final TlsContext tls;
 
-    private NettyServer(EventLoopGroup group, Channel listener, String transportName) {
+    private NettyServer(EventLoopGroup group, Channel listener, String transportName, TlsContext tls) {
         this.group = group;
         this.listener = listener;
         this.transportName = transportName;
+        this.tls = tls;
     }
 
-    /** Binds and starts serving; throws if the address cannot be bound. */
+    /**
+     * Binds and starts serving; throws if the address cannot be bound, or (IllegalArgumentException) if the TLS
+     * files do not load. With TLS the files are checked for a renewal every few seconds.
+     */
     public static NettyServer start(NettyServerConfig config, Node node, HttpRoutes routes) throws InterruptedException {
+        TlsContext tls = config.tls() == null ? null : TlsContext.load(config.tls());
         IoChoice io = IoChoice.select(config.transport());
         int threads = config.ioThreads() > 0 ? config.ioThreads() : Runtime.getRuntime().availableProcessors();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("switchboard-io", true),
@@ -52,12 +58,17 @@ public final class NettyServer implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ServerInitializer(node, routes, throttle, config.httpIdleTimeout().toMillis(),
-                            TrustedProxies.of(config.trustedProxies()), config.proxyProtocol()))
+                            TrustedProxies.of(config.trustedProxies()), config.proxyProtocol(), tls))
                     .bind(config.host(), config.port())
                     .sync()
                     .channel();
-            log.info("event=listening address={} transport={} io_threads={}", listener.localAddress(), io.name(), threads);
-            return new NettyServer(group, listener, io.name());
+            log.info("event=listening address={} transport={} io_threads={} tls={}", listener.localAddress(), io.name(),
+                    threads, tls == null ? "off" : tls.provider());
+            if (tls != null) {
+                group.scheduleWithFixedDelay(tls::reloadIfChanged, TlsContext.WATCH_SECONDS, TlsContext.WATCH_SECONDS,
+                        TimeUnit.SECONDS);
+            }
+            return new NettyServer(group, listener, io.name(), tls);
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
@@ -66,6 +77,11 @@ public final class NettyServer implements AutoCloseable {
 
     public int port() {
         return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** The TLS credentials in use, or null on a plain listener. */
+    public TlsContext tls() {
+        return tls;
     }
 
     /** {@code io_uring}, {@code epoll} or {@code nio}. */

@@ -18,10 +18,12 @@ import java.util.List;
  *                       header) name the client ({@link TrustedProxies}); empty = the TCP peer is the client
  * @param proxyProtocol whether every connection starts with a PROXY protocol header (only trusted proxies may
  *                      then connect)
+ * @param tls the certificate and key of native TLS ({@code wss://}, {@code https://} on the same port), or null
+ *            for plain {@code ws://} and {@code http://}
  */
 public record NettyServerConfig(String host, int port, int ioThreads, String transport, int connectAttempts,
                                 Duration connectWindow, boolean exemptLoopback, Duration httpIdleTimeout,
-                                List<String> trustedProxies, boolean proxyProtocol) {
+                                List<String> trustedProxies, boolean proxyProtocol, TlsFiles tls) {
     public static final Duration DEFAULT_HTTP_IDLE_TIMEOUT = Duration.ofSeconds(30);
 
     /** @throws IllegalArgumentException if a trusted proxy is not an address or range, or PROXY has none */
@@ -36,12 +38,17 @@ public record NettyServerConfig(String host, int port, int ioThreads, String tra
     /** The same listener on another host and port. */
     public NettyServerConfig withAddress(String newHost, int newPort) {
         return new NettyServerConfig(newHost, newPort, ioThreads, transport, connectAttempts, connectWindow,
-                exemptLoopback, httpIdleTimeout, trustedProxies, proxyProtocol);
+                exemptLoopback, httpIdleTimeout, trustedProxies, proxyProtocol, tls);
     }
 
+    /** The same listener with native TLS on {@code files}, or plain with null. */
+    public NettyServerConfig withTls(TlsFiles files) {
+        return new NettyServerConfig(host, port, ioThreads, transport, connectAttempts, connectWindow,
+                exemptLoopback, httpIdleTimeout, trustedProxies, proxyProtocol, files);
+    }
 
     public static NettyServerConfig loopback(int port) {
         return new NettyServerConfig("127.0.0.1", port, 0, "auto", 60, Duration.ofSeconds(60), true,
-                DEFAULT_HTTP_IDLE_TIMEOUT, List.of(), false);
+                DEFAULT_HTTP_IDLE_TIMEOUT, List.of(), false, null);
     }
 }

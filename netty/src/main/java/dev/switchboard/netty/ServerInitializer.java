@@ -28,15 +28,17 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final long httpIdleMillis;
     private final TrustedProxies proxies;
     private final boolean proxyProtocol;
+    private final TlsContext tls;
 
     ServerInitializer(Node node, HttpRoutes routes, ConnectThrottle throttle, long httpIdleMillis,
-                      TrustedProxies proxies, boolean proxyProtocol) {
+                      TrustedProxies proxies, boolean proxyProtocol, TlsContext tls) {
         this.node = node;
         this.routes = routes;
         this.throttle = throttle;
         this.httpIdleMillis = httpIdleMillis;
         this.proxies = proxies;
         this.proxyProtocol = proxyProtocol;
+        this.tls = tls;
     }
 
     @Override
@@ -52,6 +54,9 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
             }
             channel.pipeline().addLast("proxy-protocol-decoder", new HAProxyMessageDecoder())
                     .addLast("proxy-protocol", new ProxyProtocol());
+        }
+        if (tls != null) {
+            channel.pipeline().addLast("tls-detector", new TlsDetector(tls));
         }
         channel.pipeline()
                 .addLast("http-codec", new HttpServerCodec(decoderConfig))

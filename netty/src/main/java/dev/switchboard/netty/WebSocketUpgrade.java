@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -38,7 +39,8 @@ final class WebSocketUpgrade {
                 .closeOnProtocolViolation(false) // answered by the session, after its queued frames (WsFrameHandler)
                 .withUTF8Validator(true)
                 .build();
-        String location = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + HttpRouter.WEBSOCKET_PATH;
+        String scheme = ctx.pipeline().get(SslHandler.class) != null ? "wss://" : "ws://";
+        String location = scheme + request.headers().get(HttpHeaderNames.HOST, "localhost") + HttpRouter.WEBSOCKET_PATH;
         WebSocketServerHandshaker handshaker =
                 new WebSocketServerHandshakerFactory(location, null, decoderConfig).newHandshaker(request);
         if (handshaker == null) {

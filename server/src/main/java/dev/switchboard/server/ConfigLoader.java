@@ -9,6 +9,8 @@ import dev.switchboard.core.auth.KeyType;
 import dev.switchboard.core.auth.TurnConfig;
 import dev.switchboard.core.auth.Keyring;
 import dev.switchboard.netty.NettyServerConfig;
+import dev.switchboard.netty.TlsContext;
+import dev.switchboard.netty.TlsFiles;
 import dev.switchboard.protocol.Channels;
 import dev.switchboard.server.rest.Plan;
 import dev.switchboard.server.rest.RestRateLimit;
@@ -82,7 +84,7 @@ public final class ConfigLoader {
         }
         allowOnly(server, "server", Set.of("host", "port", "ioThreads", "transport", "maxMessageSize",
                 "outboxMaxBytes", "httpIdleTimeout", "keepalive", "rateLimit", "connectThrottle", "drain", "restRateLimit",
-                "stateDir", "trustedProxies", "proxyProtocol", "outboundBudget", "demo"));
+                "stateDir", "trustedProxies", "proxyProtocol", "outboundBudget", "demo", "tls"));
         NettyServerConfig listener = listener(server);
         NodeSettings node = nodeSettings(server);
         boolean behindProxies = !listener.trustedProxies().isEmpty();
@@ -123,16 +125,53 @@ public final class ConfigLoader {
      */
     private Path stateDir(JsonNode server) throws ConfigException {
         String dir = text(server, "server", "stateDir", null);
-        Path base = file == null ? null : file.toAbsolutePath().getParent();
         if (dir == null) {
-            return base == null ? null : base.resolve("state");
+            return file == null ? null : file.toAbsolutePath().getParent().resolve("state");
         }
+        return path(dir, "server.stateDir");
+    }
+
+    /** A path from the file: a relative one resolves against the configuration file's folder. */
+    private Path path(String value, String field) throws ConfigException {
+        Path base = file == null ? null : file.toAbsolutePath().getParent();
         try {
-            Path path = Path.of(dir);
+            Path path = Path.of(value);
             return base == null || path.isAbsolute() ? path.toAbsolutePath() : base.resolve(path);
         } catch (java.nio.file.InvalidPathException e) {
-            throw fail("server.stateDir", "not a valid path: " + e.getMessage());
+            throw fail(field, "not a valid path: " + e.getMessage());
         }
+    }
+
+    /**
+     * {@code server.tls}: native TLS from a PEM certificate chain and its private key, loaded here once so that a
+     * file that is missing, unreadable, encrypted or mismatched is refused with its field before the server
+     * listens (or before a reload changes anything).
+     */
+    private TlsFiles tls(JsonNode server) throws ConfigException {
+        JsonNode node = section(server, "server", "tls", Set.of("certificate", "privateKey"));
+        if (node.isMissingNode() || node.isNull()) {
+            return null;
+        }
+        String certificate = text(node, "server.tls", "certificate", null);
+        String privateKey = text(node, "server.tls", "privateKey", null);
+        if (certificate == null || privateKey == null) {
+            throw fail(certificate == null ? "server.tls.certificate" : "server.tls.privateKey",
+                    "is required: the path of a PEM file (the certificate with its chain, and its private key)");
+        }
+        TlsFiles files = new TlsFiles(path(certificate, "server.tls.certificate"),
+                path(privateKey, "server.tls.privateKey"));
+        if (!Files.isReadable(files.certificate())) {
+            throw fail("server.tls.certificate", "cannot read " + files.certificate());
+        }
+        if (!Files.isReadable(files.privateKey())) {
+            throw fail("server.tls.privateKey", "cannot read " + files.privateKey());
+        }
+        try {
+            TlsContext.check(files);
+        } catch (IllegalArgumentException e) {
+            throw fail("server.tls", e.getMessage());
+        }
+        return files;
     }
 
     /** {@code server.restRateLimit} (rest-api.md §1.5); rates of 0 disable a limit. */
@@ -182,7 +221,7 @@ public final class ConfigLoader {
                     // Behind a proxy every client arrives from a proxy's address, often loopback: exempting it
                     // would switch the per-IP limit off silently, so the default follows the proxy list.
                     bool(throttle, "server.connectThrottle", "exemptLoopback", proxies.isEmpty()),
-                    httpIdleTimeout, proxies, proxyProtocol);
+                    httpIdleTimeout, proxies, proxyProtocol, tls(server));
         } catch (IllegalArgumentException e) {
             throw fail(proxyProtocol && proxies.isEmpty() ? "server.proxyProtocol" : "server.trustedProxies",
                     e.getMessage());

@@ -12,7 +12,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -29,15 +31,27 @@ final class ConnectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "URL", description = "Endpoint with its credential, e.g. ws://127.0.0.1:7070/v1?token=…")
     URI url;
 
+    @Option(names = "--cacert", defaultValue = "${env:SWITCHBOARD_CACERT}", paramLabel = "PEM",
+            description = "For wss://: trust the authorities in this PEM file instead of the system's, e.g. "
+                    + ".switchboard/tls/ca.pem of `dev --tls` (env SWITCHBOARD_CACERT).")
+    Path cacert;
+
     @Override
     public Integer call() throws Exception {
         CountDownLatch closed = new CountDownLatch(1);
         WebSocket socket;
         try {
-            socket = HttpClient.newHttpClient().newWebSocketBuilder()
+            HttpClient.Builder client = HttpClient.newBuilder();
+            if (cacert != null) {
+                client.sslContext(TrustedAuthority.sslContext(cacert));
+            }
+            socket = client.build().newWebSocketBuilder()
                     .connectTimeout(Duration.ofSeconds(10))
                     .buildAsync(url, new Printer(closed))
                     .get();
+        } catch (java.io.IOException e) {
+            System.err.println("switchboard: --cacert: " + e.getMessage());
+            return 1;
         } catch (ExecutionException e) {
             System.err.println("switchboard: cannot connect to " + url.getScheme() + "://" + url.getAuthority()
                     + url.getPath() + ": " + e.getCause().getMessage());

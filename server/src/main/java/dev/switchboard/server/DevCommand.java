@@ -26,8 +26,13 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "7070", paramLabel = "N", description = "Port (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "H", description = "Address (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--host", paramLabel = "H",
+            description = "Address (default: 127.0.0.1; with --tls 0.0.0.0, so other devices on the network can connect).")
     String host;
+
+    @Option(names = "--tls", description = "Serve https:// and wss:// with a certificate for localhost and this machine's"
+            + " addresses, signed by a local CA kept in the state directory (tls/ca.pem: trust it once per device).")
+    boolean tls;
 
     @Option(names = "--state-dir", defaultValue = ".switchboard", paramLabel = "DIR",
             description = "Where the generated dev configuration lives (default: ${DEFAULT-VALUE}).")
@@ -41,12 +46,41 @@ final class DevCommand implements Callable<Integer> {
         }
         SwitchboardConfig config;
         try {
-            config = ConfigLoader.load(file).withAddress(host, port).withDemo(true);
+            config = ConfigLoader.load(file).withAddress(host != null ? host : tls ? "0.0.0.0" : "127.0.0.1", port)
+                    .withDemo(true);
         } catch (ConfigException e) {
             System.err.println("switchboard: " + e.getMessage() + " (delete " + file + " to generate a fresh one)");
             return 2;
         }
-        return Runner.runUntilSignalled(config, server -> System.out.println(banner(server, file)));
+        if (!tls) {
+            return Runner.runUntilSignalled(config, server -> System.out.println(banner(server, file)));
+        }
+        DevCertificates certificates = new DevCertificates(stateDir.resolve("tls"));
+        SwitchboardConfig secured = config.withTls(certificates.ensure(DevCertificates.machineNames()));
+        return Runner.runUntilSignalled(secured,
+                server -> System.out.println(banner(server, file) + tlsBanner(server, certificates)));
+    }
+
+    /** Where to open the pages over TLS, and how to trust the dev CA once per device. */
+    private static String tlsBanner(SwitchboardServer server, DevCertificates certificates) {
+        StringBuilder open = new StringBuilder("  Open from this machine  https://localhost:" + server.port() + "/\n");
+        for (String address : DevCertificates.lanAddresses()) {
+            open.append("  Open from other devices https://").append(address).append(':').append(server.port())
+                    .append("/\n");
+        }
+        String ca = certificates.authority().toAbsolutePath().toString();
+        return """
+
+                  TLS (https://, wss://): the certificate is signed by a local dev CA, %s
+                %s  Trust that CA once per device (it signs only this dev server's certificates):
+                    Node (SDK, MeteredPeer)  NODE_EXTRA_CA_CERTS=%s node app.js
+                    switchboard CLI          export SWITCHBOARD_CACERT=%s   (connect, usage, publish, …)
+                    Chromium/Chrome, Linux   certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n switchboard-dev -i %s
+                    macOS                    sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain %s
+                    Firefox                  Settings > Privacy & Security > Certificates > View Certificates > Authorities > Import
+                    Android, iOS             copy ca.pem to the device and install it as a CA certificate
+                                             (iOS: then turn it on under General > About > Certificate Trust Settings)
+                """.formatted(ca, open, ca, ca, ca, ca);
     }
 
     private static void writeDevConfig(Path file) throws IOException {
@@ -95,11 +129,11 @@ final class DevCommand implements Callable<Integer> {
                     %s
 
                   Try it:  ./switchboard connect '%s/v1?key=%s'
-                  Backend: ./switchboard usage --url http://%s --key %s:%s
+                  Backend: ./switchboard usage --url %s --key %s:%s
                            (also publish, peers, kick, token; each has --help; REST: docs/rest-api.md)
                   Stop with Ctrl-C (connections get going_away, then close 1001).
                 """.formatted(app.id(), file, server.httpOrigin(), origin, origin, publishable.id(), secret.id(), secret.secret(), jwt,
-                origin, publishable.id(), origin.substring("ws://".length()), secret.id(), secret.secret());
+                origin, publishable.id(), server.httpOrigin(), secret.id(), secret.secret());
     }
 
     private static KeyConfig firstKey(AppConfig app, KeyType type) {

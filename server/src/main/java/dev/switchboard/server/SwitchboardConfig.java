@@ -3,6 +3,7 @@ package dev.switchboard.server;
 import dev.switchboard.core.NodeSettings;
 import dev.switchboard.core.auth.AppConfig;
 import dev.switchboard.netty.NettyServerConfig;
+import dev.switchboard.netty.TlsFiles;
 import dev.switchboard.server.rest.Plan;
 import dev.switchboard.server.rest.RestRateLimit;
 import java.nio.file.Path;
@@ -26,6 +27,11 @@ public record SwitchboardConfig(NettyServerConfig listener, NodeSettings node, L
     public SwitchboardConfig withAddress(String host, Integer port) {
         NettyServerConfig l = listener;
         return new SwitchboardConfig(l.withAddress(host == null ? l.host() : host, port == null ? l.port() : port), node, apps, restRateLimit, plans, source, stateDir, demo);
+    }
+
+    /** The same configuration with native TLS on {@code files} (null: plain). */
+    public SwitchboardConfig withTls(TlsFiles files) {
+        return new SwitchboardConfig(listener.withTls(files), node, apps, restRateLimit, plans, source, stateDir, demo);
     }
 
     /** The same configuration with the browser demo ({@code GET /}, {@code /demo/*}) on or off. */

@@ -6,6 +6,7 @@ import dev.switchboard.core.spi.Clock;
 import dev.switchboard.netty.HttpRoutes;
 import dev.switchboard.netty.NettyServer;
 import dev.switchboard.netty.NettyServerConfig;
+import dev.switchboard.netty.TlsFiles;
 import dev.switchboard.netty.WheelScheduler;
 import dev.switchboard.server.demo.DemoRoutes;
 import dev.switchboard.server.rest.RestApi;
@@ -119,6 +120,15 @@ public final class SwitchboardServer implements AutoCloseable {
             return new ReloadResult(false, "file=" + e.source() + " field=" + (e.field().isEmpty() ? "-" : e.field())
                     + " reason=\"" + e.reason() + "\"");
         }
+        String tls = "";
+        TlsFiles nextTls = next.listener().tls();
+        if (listener.tls() != null && nextTls != null) {
+            try {
+                tls = " tls=" + (listener.tls().reload(nextTls) ? "reloaded" : "unchanged");
+            } catch (IllegalArgumentException e) {
+                return new ReloadResult(false, "file=" + current.source() + " field=server.tls reason=\"" + e.getMessage() + "\"");
+            }
+        }
         Node.Reconfigured changed = node.reconfigure(new Keyring(next.apps()));
         rest.plans(next.plans());
         List<String> restartOnly = new ArrayList<>();
@@ -135,11 +145,14 @@ public final class SwitchboardServer implements AutoCloseable {
                 || a.exemptLoopback() != b.exemptLoopback() || !a.httpIdleTimeout().equals(b.httpIdleTimeout())) {
             restartOnly.add("server (listener settings)");
         }
-        config = new SwitchboardConfig(current.listener(), current.node(), next.apps(), current.restRateLimit(),
+        if ((a.tls() == null) != (b.tls() == null)) {
+            restartOnly.add("server.tls (switching TLS on or off)");
+        }
+        config = new SwitchboardConfig(b.withTls(listener.tls() != null ? a.tls() : b.tls()), current.node(), next.apps(), current.restRateLimit(),
                 next.plans(), current.source(), current.stateDir(), current.demo());
         return new ReloadResult(true, "file=" + current.source() + " apps=" + next.apps().size()
                 + " added=" + changed.appsAdded() + " removed=" + changed.appsRemoved()
-                + " closed_revoked=" + changed.closedRevoked() + " closed_suspended=" + changed.closedSuspended()
+                + " closed_revoked=" + changed.closedRevoked() + " closed_suspended=" + changed.closedSuspended() + tls
                 + (restartOnly.isEmpty() ? "" : " needs_restart=\"" + String.join(", ", restartOnly) + "\""));
     }
 
@@ -147,18 +160,27 @@ public final class SwitchboardServer implements AutoCloseable {
         return listener.port();
     }
 
-    /** The REST base, e.g. {@code http://127.0.0.1:7070} (endpoints live under {@code /v1}). */
+    /** The REST base, e.g. {@code http://127.0.0.1:7070} or {@code https://…} (endpoints live under {@code /v1}). */
     public String httpOrigin() {
-        return "http://" + hostForUrl() + ":" + port();
+        return (tls() ? "https://" : "http://") + hostForUrl() + ":" + port();
     }
 
     /** The origin clients are configured with, e.g. {@code ws://127.0.0.1:7070} (the SDK appends {@code /v1}). */
     public String origin() {
-        return "ws://" + hostForUrl() + ":" + port();
+        return (tls() ? "wss://" : "ws://") + hostForUrl() + ":" + port();
     }
 
+    /** Whether the port speaks TLS. */
+    public boolean tls() {
+        return listener.tls() != null;
+    }
+
+    /** The host part of a URL that reaches this server; {@code localhost} for a wildcard address. */
     private String hostForUrl() {
         String host = config.listener().host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            return "localhost";
+        }
         return host.contains(":") ? "[" + host + "]" : host;
     }
 

@@ -66,8 +66,13 @@ public final class WsProbe implements AutoCloseable {
 
     /** Opens {@code uri} with extra handshake headers (e.g. {@code Origin}). */
     public static WsProbe connect(URI uri, Map<String, String> headers) {
+        return connect(CLIENT, uri, headers);
+    }
+
+    /** Opens {@code uri} through {@code client} (e.g. one that trusts a test CA for {@code wss://}). */
+    public static WsProbe connect(HttpClient client, URI uri, Map<String, String> headers) {
         Listener listener = new Listener();
-        WebSocket.Builder builder = CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        WebSocket.Builder builder = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         headers.forEach(builder::header);
         try {
             WebSocket ws = builder.buildAsync(uri, listener).get(5, TimeUnit.SECONDS);

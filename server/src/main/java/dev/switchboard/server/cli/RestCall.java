@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
+import dev.switchboard.server.TrustedAuthority;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -34,11 +35,24 @@ final class RestCall {
                     .method(method, HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8));
         }
         HttpResponse<String> response;
-        try (HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build()) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(TIMEOUT);
+        try {
+            if (options.cacert != null) {
+                builder.sslContext(TrustedAuthority.sslContext(options.cacert));
+            }
+        } catch (IOException e) {
+            err.println("switchboard " + verb + ": --cacert: " + e.getMessage());
+            return 1;
+        }
+        try (HttpClient client = builder.build()) {
             response = client.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (ConnectException e) {
             err.println("switchboard " + verb + ": cannot connect to " + base
                     + ": is the server running there? (check --url / SWITCHBOARD_URL)");
+            return 1;
+        } catch (javax.net.ssl.SSLHandshakeException e) {
+            err.println("switchboard " + verb + ": the TLS handshake with " + base + " failed: " + e.getMessage()
+                    + " (a certificate from `dev --tls` or a private CA? pass --cacert CA.pem or set SWITCHBOARD_CACERT)");
             return 1;
         } catch (IOException e) {
             err.println("switchboard " + verb + ": request to " + base + " failed: " + e);

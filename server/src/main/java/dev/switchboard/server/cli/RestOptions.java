@@ -1,6 +1,7 @@
 package dev.switchboard.server.cli;
 
 import java.net.URI;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /**
@@ -16,6 +17,11 @@ final class RestOptions {
     @Option(names = "--key", defaultValue = "${env:SWITCHBOARD_KEY}", paramLabel = "SK_ID:SK_SECRET",
             description = "Secret key credential, sk_id_…:sk_secret_… (env SWITCHBOARD_KEY).")
     String key;
+
+    @Option(names = "--cacert", defaultValue = "${env:SWITCHBOARD_CACERT}", paramLabel = "PEM",
+            description = "For https://: trust the authorities in this PEM file instead of the system's, e.g. "
+                    + ".switchboard/tls/ca.pem of `dev --tls` (env SWITCHBOARD_CACERT).")
+    Path cacert;
 
     /** The REST base URI without a trailing slash, e.g. {@code http://127.0.0.1:7070}. */
     URI base() {
