@@ -2,7 +2,7 @@
 // by playwright-core with the flags this machine needs (no sandbox as root, no background networking).
 import { spawn } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,11 +38,13 @@ async function waitForPort(port) {
 /**
  * Runs `switchboard dev` as a newcomer would, with its generated config in a fresh folder. `restart()` stops it
  * gracefully (going_away, then 1001) and starts it again on the same port with the same keys. With `tls` it is
- * `switchboard dev --tls` on loopback: `origin` is https://, and `certificate` the PEM chain it serves.
+ * `switchboard dev --tls` on loopback: `origin` is https://, and `certificate` the PEM chain it serves. `config`
+ * (YAML) replaces the generated dev configuration, as a developer who edited .switchboard/dev.yaml would.
  */
-export async function startDev({ tls = false } = {}) {
+export async function startDev({ tls = false, config = null } = {}) {
   mkdirSync(RESULTS, { recursive: true });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-web-'));
+  if (config) writeFileSync(path.join(dir, 'dev.yaml'), config);
   const port = await freePort();
   let proc;
   const args = ['-jar', JAR, 'dev', '--port', String(port), '--state-dir', dir, ...(tls ? ['--tls', '--host', '127.0.0.1'] : [])];

@@ -1,14 +1,36 @@
 // A WebRTC call on the official SDK's MeteredPeer: every peer in the room gets an RTCPeerConnection whose offer,
 // answer and ICE candidates travel only through Switchboard (direct `send` frames). On each connection the page
 // opens a data channel (negotiated, id 0, so both sides create the same one) and, when a camera exists, sends
-// its video. Strings from other peers are set as text.
+// its video. Strings from other peers are set as text. With `?relay=1` in the URL every connection goes through the
+// TURN server that Switchboard injects into the welcome (iceTransportPolicy "relay"), to check a TURN set-up.
 import { MeteredPeer } from '/assets/realtime.mjs';
 import { $, setStatus, mintToken, tokenProvider, serverUrl } from '/assets/demo.js';
 
 const channels = new Map(); // peerId → RTCDataChannel
 const names = new Map(); // peerId → display name
 const pcs = new Map(); // peerId → RTCPeerConnection, kept for diagnostics
-window.switchboardCall = { channels, pcs };
+window.switchboardCall = { channels, pcs, routes };
+
+const relayOnly = new URLSearchParams(location.search).get('relay') === '1';
+// The SDK hands its RTCConfiguration (with the welcome's iceServers) to this factory.
+const rtcPeerConnectionFactory = relayOnly
+  ? (config) => new RTCPeerConnection({ ...config, iceTransportPolicy: 'relay' })
+  : undefined;
+
+/** How the connection to a peer runs: the local candidate type of the selected pair (host, srflx or relay). */
+async function routes() {
+  const out = {};
+  for (const [peerId, pc] of pcs) {
+    const stats = await pc.getStats();
+    for (const report of stats.values()) {
+      if (report.type === 'transport' && report.selectedCandidatePairId) {
+        const pair = stats.get(report.selectedCandidatePairId);
+        out[names.get(peerId) ?? peerId] = stats.get(pair.localCandidateId)?.candidateType;
+      }
+    }
+  }
+  return out;
+}
 
 function line(text, cls = 'system') {
   const li = document.createElement('li');
@@ -70,7 +92,11 @@ async function join(event) {
   const profile = { name: $('name').value.trim(), avatar: '📞', role: 'student' };
   const minted = await mintToken(profile);
   const stream = await camera();
-  const peer = new MeteredPeer({ url: serverUrl(), tokenProvider: tokenProvider(profile, minted) });
+  const peer = new MeteredPeer({
+    url: serverUrl(),
+    tokenProvider: tokenProvider(profile, minted),
+    ...(rtcPeerConnectionFactory ? { rtcPeerConnectionFactory } : {}),
+  });
   peer.on('peer-joined', ({ peer: remote }) => attach(remote, stream));
   peer.on('peer-left', ({ peer: remote }) => {
     channels.delete(remote.id);
@@ -84,6 +110,7 @@ async function join(event) {
   $('call-view').hidden = false;
   await peer.join(`classroom/call-${$('room').value.trim()}`, { includeSenderMetadata: true });
   line(stream ? 'Camera on' : 'No camera: data channel only');
+  if (relayOnly) line('Relay only: every connection goes through TURN');
 }
 
 function send(event) {

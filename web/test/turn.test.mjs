@@ -1,0 +1,143 @@
+// TURN as a user behind NAT needs it: Switchboard injects time-limited coturn credentials into the welcome
+// (`turn:` in the configuration), and two Chromium pages whose connections may only use relay candidates
+// (/call?relay=1: iceTransportPolicy "relay" through the SDK's rtcPeerConnectionFactory) open a data channel
+// through a real coturn (Debian's, `use-auth-secret`, on loopback). A credential past its expiry is refused by
+// coturn (401). Runs inside the loopback-only namespace, like the call test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startDev, launchChromium, RESULTS } from '../lib/browser.mjs';
+
+const inNamespace = process.env.SWITCHBOARD_NETNS === '1';
+const TURNSERVER = '/usr/bin/turnserver';
+const SECRET = randomBytes(24).toString('hex');
+const TURN_PORT = 34780;
+const ctx = { dev: null, browser: null, turn: null, turnLog: '', dir: null };
+const skip = !inNamespace ? 'needs a loopback-only network namespace (run ./switchboard test as root)'
+  : !existsSync(TURNSERVER) ? 'needs coturn (apt-get install coturn; ./switchboard test installs it as root)' : false;
+
+function devConfig() {
+  const id = (prefix) => `${prefix}${randomBytes(12).toString('hex').slice(0, 24)}`;
+  const all = 'channelPatterns: ["**"], actions: [subscribe, publish, presence, send]';
+  return `server: { host: 127.0.0.1, port: 7070 }
+turn:
+  urls: ["turn:127.0.0.1:${TURN_PORT}?transport=udp"]
+  secret: ${SECRET}
+  ttl: 1h
+apps:
+  - id: dev
+    keys:
+      - { type: publishable, id: ${id('pk_live_')}, ${all} }
+      - { type: secret, id: ${id('sk_id_')}, secret: ${id('sk_secret_')}${randomBytes(8).toString('hex')}, ${all} }
+`;
+}
+
+/** coturn on loopback with the TURN REST API's shared secret; relays only between loopback addresses here. */
+async function startCoturn() {
+  ctx.dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-coturn-'));
+  const proc = spawn(TURNSERVER, ['-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1',
+    `--listening-port=${TURN_PORT}`, '--min-port=49160', '--max-port=49260', '--use-auth-secret',
+    `--static-auth-secret=${SECRET}`, '--realm=switchboard.test', '--allow-loopback-peers', '--no-tls', '--no-dtls',
+    '--no-cli', '--fingerprint', '--log-file=stdout', '--simple-log', `--pidfile=${ctx.dir}/turnserver.pid`,
+    `--userdb=${ctx.dir}/turndb`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout.on('data', (c) => { ctx.turnLog += c; });
+  proc.stderr.on('data', (c) => { ctx.turnLog += c; });
+  ctx.turn = proc;
+  for (let i = 0; i < 100 && !/Total (General|UDP) servers/.test(ctx.turnLog); i++) {
+    if (proc.exitCode !== null) throw new Error(`turnserver exited: ${ctx.turnLog}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+before(async () => {
+  if (skip) return;
+  await startCoturn();
+  ctx.dev = await startDev({ config: devConfig() });
+  ctx.browser = await launchChromium(['--allow-loopback-in-peer-connection',
+    '--disable-features=WebRtcHideLocalIpsWithMdns']);
+}, { timeout: 60_000 });
+
+after(async () => {
+  await ctx.browser?.close();
+  await ctx.dev?.stop();
+  ctx.turn?.kill('SIGTERM');
+  if (ctx.dir) rmSync(ctx.dir, { recursive: true, force: true });
+});
+
+async function joinRelayOnly(name, room) {
+  const context = await ctx.browser.newContext({ viewport: { width: 900, height: 700 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${ctx.dev.origin}/call?relay=1`);
+  await page.fill('#name', name);
+  await page.fill('#room', room);
+  await page.click('#join button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#status').textContent === 'In the call');
+  return { context, page, errors };
+}
+
+test('two relay-only pages connect a data channel through coturn with the credentials from the welcome', {
+  timeout: 60_000, skip,
+}, async () => {
+  const room = `turn${Date.now() % 100000}`;
+  const alice = await joinRelayOnly('Alice', room);
+  const bob = await joinRelayOnly('Bob', room);
+  for (const [me, other] of [[alice, 'Bob'], [bob, 'Alice']]) {
+    await me.page.waitForFunction((n) => [...document.querySelectorAll('#peers .peer.open')]
+      .some((e) => e.textContent.startsWith(n)), other, { timeout: 30_000 }).catch(async (err) => {
+      const pcs = await me.page.evaluate(() => [...window.switchboardCall.pcs.values()].map((pc) =>
+        `${pc.signalingState}/${pc.iceConnectionState}/${pc.connectionState}`));
+      throw new Error(`${err.message}; pcs: ${pcs}; coturn log: ${ctx.turnLog.slice(-2000)}`);
+    });
+  }
+  // Both ends of the selected pair are relay candidates: the media path is coturn, not loopback host candidates.
+  assert.deepEqual(await alice.page.evaluate(() => window.switchboardCall.routes()), { Bob: 'relay' });
+  assert.deepEqual(await bob.page.evaluate(() => window.switchboardCall.routes()), { Alice: 'relay' });
+  await alice.page.fill('#text', 'through the relay');
+  await alice.page.press('#text', 'Enter');
+  await bob.page.waitForFunction(() => [...document.querySelectorAll('#messages .text')]
+    .some((e) => e.textContent === 'Alice: through the relay'));
+  await bob.page.screenshot({ path: path.join(RESULTS, 'turn-relay-bob.png') });
+  assert.deepEqual([...alice.errors, ...bob.errors], [], 'no script errors');
+  await alice.context.close();
+  await bob.context.close();
+});
+
+test('coturn refuses a credential whose expiry has passed and accepts a current one', { timeout: 30_000, skip }, async () => {
+  const context = await ctx.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${ctx.dev.origin}/call`);
+  const credential = (expiry) => {
+    const username = `${expiry}:someone`;
+    return { username, credential: createHmac('sha1', SECRET).update(username).digest('base64') };
+  };
+  const now = Math.floor(Date.now() / 1000);
+  // Gathers relay candidates with one TURN entry; resolves with the relay candidates and any ICE errors.
+  const gather = (entry) => page.evaluate(async (server) => {
+    const pc = new RTCPeerConnection({ iceServers: [server], iceTransportPolicy: 'relay' });
+    const relays = [];
+    const errors = [];
+    pc.onicecandidate = (e) => { if (e.candidate?.type === 'relay') relays.push(e.candidate.address); };
+    pc.onicecandidateerror = (e) => errors.push(e.errorCode);
+    pc.createDataChannel('probe');
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise((resolve) => {
+      if (pc.iceGatheringState === 'complete') resolve();
+      pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') resolve(); };
+    });
+    pc.close();
+    return { relays, errors };
+  }, { urls: `turn:127.0.0.1:${TURN_PORT}?transport=udp`, ...entry });
+
+  const expired = await gather(credential(now - 60));
+  assert.deepEqual(expired.relays, [], 'no relay candidate with an expired credential');
+  assert.ok(expired.errors.includes(401), `coturn answered 401, ICE errors: ${expired.errors}`);
+  const current = await gather(credential(now + 600));
+  assert.ok(current.relays.length > 0, `a relay candidate with a current credential (errors ${current.errors})`);
+  await context.close();
+});
