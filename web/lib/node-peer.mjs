@@ -1,0 +1,68 @@
+// The official SDK's MeteredPeer in Node, as docs/webrtc.md shows it: `ws` with its defaults as the
+// webSocketFactory and werift (a WebRTC stack in TypeScript, from npm) as the rtcPeerConnectionFactory. Like the
+// call page it opens one negotiated data channel (id 0) per remote peer, so Node and browser peers talk to each
+// other. werift leaves loopback out of its host candidates, so 127.0.0.1 is added; run it where loopback is the
+// only interface (the tests' network namespace), or it also offers the machine's other addresses.
+import WebSocket from 'ws';
+import { MeteredPeer } from '@metered-ca/realtime';
+import { RTCPeerConnection } from 'werift';
+
+/** A token for `name` from the dev server's demo endpoint, as the call page gets one. */
+async function mint(origin, name, peerId) {
+  const res = await fetch(`${origin}/demo/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, avatar: '🤖', role: 'student', ...(peerId ? { peerId } : {}) }),
+  });
+  if (!res.ok) throw new Error(`token request failed: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/**
+ * Joins `room` (the call page's `classroom/call-<room>`) as `name`. Resolves with { peer, channels, received,
+ * opened(otherName), send(text) }: `channels` maps peerId → RTCDataChannel, `received` lists "name: text".
+ */
+export async function joinNodePeer(origin, name, room, { rtcConfig = {} } = {}) {
+  let peerId = null;
+  const channels = new Map();
+  const names = new Map();
+  const received = [];
+  const waiters = new Set();
+  const notify = () => { for (const w of [...waiters]) w(); };
+  const peer = new MeteredPeer({
+    url: origin.replace(/^http/, 'ws'),
+    tokenProvider: async () => { const t = await mint(origin, name, peerId); peerId = t.peerId; return t.token; },
+    webSocketFactory: (url) => new WebSocket(url),
+    rtcPeerConnectionFactory: (config) => new RTCPeerConnection({
+      ...config, iceUseIpv6: false, iceAdditionalHostAddresses: ['127.0.0.1'], ...rtcConfig,
+    }),
+  });
+  peer.on('peer-joined', ({ peer: remote }) => {
+    const other = String(remote.metadata?.name ?? remote.id);
+    names.set(remote.id, other);
+    const dc = remote.pc.createDataChannel('switchboard', { negotiated: true, id: 0 });
+    channels.set(remote.id, dc);
+    dc.onopen = notify;
+    dc.onmessage = (e) => { received.push(`${other}: ${String(e.data)}`); notify(); };
+  });
+  peer.on('peer-left', ({ peer: remote }) => { channels.delete(remote.id); names.delete(remote.id); notify(); });
+  await peer.join(`classroom/call-${room}`, { includeSenderMetadata: true });
+
+  /** Resolves once `predicate()` holds, re-checked on every channel event; rejects after `ms`. */
+  const until = (predicate, what, ms = 30_000) => new Promise((resolve, reject) => {
+    const check = () => { if (predicate()) { waiters.delete(check); clearTimeout(timer); resolve(); } };
+    const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`${name}: timed out waiting for ${what}`)); }, ms);
+    waiters.add(check);
+    check();
+  });
+  const openTo = (other) => [...channels].some(([id, dc]) => names.get(id) === other && dc.readyState === 'open');
+  return {
+    peer,
+    channels,
+    received,
+    opened: (other, ms) => until(() => openTo(other), `a data channel open to ${other}`, ms),
+    heard: (line, ms) => until(() => received.includes(line), `"${line}"`, ms),
+    send(text) { for (const dc of channels.values()) if (dc.readyState === 'open') dc.send(text); },
+    close: () => peer.close(),
+  };
+}
