@@ -37,13 +37,18 @@ export async function joinNodePeer(origin, name, room, { rtcConfig = {} } = {}) 
       ...config, iceUseIpv6: false, iceAdditionalHostAddresses: ['127.0.0.1'], ...rtcConfig,
     }),
   });
-  peer.on('peer-joined', ({ peer: remote }) => {
+  // On peer-joined, and again when the SDK swaps in a fresh connection after a signalling drop.
+  const attach = (remote) => {
     const other = String(remote.metadata?.name ?? remote.id);
     names.set(remote.id, other);
     const dc = remote.pc.createDataChannel('switchboard', { negotiated: true, id: 0 });
     channels.set(remote.id, dc);
     dc.onopen = notify;
     dc.onmessage = (e) => { received.push(`${other}: ${String(e.data)}`); notify(); };
+  };
+  peer.on('peer-joined', ({ peer: remote }) => {
+    attach(remote);
+    remote.on('connection-reset', () => attach(remote));
   });
   peer.on('peer-left', ({ peer: remote }) => { channels.delete(remote.id); names.delete(remote.id); notify(); });
   await peer.join(`classroom/call-${room}`, { includeSenderMetadata: true });

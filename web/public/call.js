@@ -4,14 +4,21 @@
 // its video. Strings from other peers are set as text. With `?relay=1` in the URL every connection goes through the
 // TURN server that Switchboard injects into the welcome (iceTransportPolicy "relay"), to check a TURN set-up.
 import { MeteredPeer } from '/assets/realtime.mjs';
-import { $, setStatus, mintToken, tokenProvider, serverUrl } from '/assets/demo.js';
+import { $, setStatus, mintToken, tokenProvider, serverUrl, promptCloseWebSocket } from '/assets/demo.js';
 
 const channels = new Map(); // peerId → RTCDataChannel
 const names = new Map(); // peerId → display name
 const pcs = new Map(); // peerId → RTCPeerConnection, kept for diagnostics
-window.switchboardCall = { channels, pcs, routes };
+const events = []; // { at, what, name }: presence and connection changes, for the page's diagnostics and tests
+window.switchboardCall = { channels, pcs, routes, events };
+const note = (what, name = '') => events.push({ at: Date.now(), what, name });
 
-const relayOnly = new URLSearchParams(location.search).get('relay') === '1';
+const params = new URLSearchParams(location.search);
+const relayOnly = params.get('relay') === '1';
+// How long the SDK waits for any frame before it takes the socket for dead and reconnects (?watchdog=MS). A call
+// wants it well under the server's keepalive (a dead socket is reaped 10 to 40 s after its last frame), so that
+// after a network drop the peer is back with the same peerId before the room is told it left.
+const watchdog = Number(params.get('watchdog') ?? 6000);
 // The SDK hands its RTCConfiguration (with the welcome's iceServers) to this factory.
 const rtcPeerConnectionFactory = relayOnly
   ? (config) => new RTCPeerConnection({ ...config, iceTransportPolicy: 'relay' })
@@ -51,6 +58,11 @@ function renderPeers() {
   $('peers').replaceChildren(...items);
 }
 
+/**
+ * Sets up the call with `peer` on its current RTCPeerConnection: the data channel, our camera, its video. Runs on
+ * peer-joined and again on connection-reset, when the SDK has swapped in a fresh connection after our signalling
+ * socket dropped (what was made on the old one, our data channel and tracks, is gone with it).
+ */
 function attach(peer, stream) {
   const name = String(peer.metadata?.name ?? peer.id);
   names.set(peer.id, name);
@@ -58,7 +70,15 @@ function attach(peer, stream) {
   pcs.set(peer.id, peer.pc);
   channels.set(peer.id, dc);
   dc.onopen = () => { renderPeers(); line(`Data channel open with ${name}`); };
-  dc.onclose = () => renderPeers();
+  dc.onclose = () => {
+    renderPeers();
+    // The other side swapped in a fresh connection (its signalling dropped) and this one was renegotiated in
+    // place: the old channel closed with the old association. While the peer is still in the room, open ours
+    // again on the same connection.
+    if (channels.get(peer.id) === dc && peer.pc.connectionState !== 'closed') {
+      setTimeout(() => { if (channels.get(peer.id) === dc) reopen(peer, name); }, 0);
+    }
+  };
   dc.onmessage = (e) => line(`${name}: ${String(e.data)}`, 'text');
   if (stream) {
     for (const track of stream.getTracks()) peer.pc.addTrack(track, stream);
@@ -75,6 +95,16 @@ function attach(peer, stream) {
     video.srcObject = e.streams[0];
   });
   renderPeers();
+}
+
+/** A new negotiated data channel to `peer` on its current connection (see attach). */
+function reopen(peer, name) {
+  const dc = peer.pc.createDataChannel('switchboard', { negotiated: true, id: 0 });
+  channels.set(peer.id, dc);
+  note('channel-reopened', name);
+  dc.onopen = () => { renderPeers(); line(`Data channel open with ${name}`); };
+  dc.onclose = () => renderPeers();
+  dc.onmessage = (e) => line(`${name}: ${String(e.data)}`, 'text');
 }
 
 async function camera() {
@@ -95,15 +125,23 @@ async function join(event) {
   const peer = new MeteredPeer({
     url: serverUrl(),
     tokenProvider: tokenProvider(profile, minted),
+    webSocketFactory: promptCloseWebSocket,
     ...(rtcPeerConnectionFactory ? { rtcPeerConnectionFactory } : {}),
+    ...(watchdog > 0 ? { inactivityTimeoutMs: watchdog } : {}),
   });
-  peer.on('peer-joined', ({ peer: remote }) => attach(remote, stream));
+  peer.on('peer-joined', ({ peer: remote }) => {
+    note('peer-joined', String(remote.metadata?.name ?? remote.id));
+    attach(remote, stream);
+    remote.on('connection-reset', () => { note('connection-reset', names.get(remote.id)); attach(remote, stream); });
+  });
   peer.on('peer-left', ({ peer: remote }) => {
+    note('peer-left', names.get(remote.id) ?? remote.id);
     channels.delete(remote.id);
     names.delete(remote.id);
     document.querySelector(`video[data-peer="${CSS.escape(remote.id)}"]`)?.remove();
     renderPeers();
   });
+  peer.on('state-change', ({ to }) => note(to));
   peer.on('state-change', ({ to }) => setStatus(to === 'joined' ? 'In the call' : to, to === 'joined' ? 'ok' : 'warn'));
   peer.on('error', ({ err }) => line(`Error: ${err.message}`));
   $('join').hidden = true;

@@ -23,16 +23,42 @@ export async function mintToken(profile) {
   return body;
 }
 
+/** Seconds until the JWT's `exp`, read from its payload (the page trusts its own backend's token). */
+function secondsLeft(token) {
+  const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+  return payload.exp - Date.now() / 1000;
+}
+
 /**
- * A tokenProvider for the SDK: the first connect uses `minted` (already fetched, to learn the peerId), every
- * reconnect mints a fresh token with the same identity. `onToken` sees each token the SDK is given.
+ * A tokenProvider for the SDK: the first connect uses `minted` (already fetched, to learn the peerId); a reconnect
+ * reuses the token while it has more than a minute left and otherwise mints a fresh one with the same identity.
+ * Reusing it means a reconnect after a network drop does not wait on an HTTP request, which may itself be stuck on
+ * a dead keep-alive connection. `onToken` sees each token the SDK is given.
  */
 export function tokenProvider(profile, minted, onToken = () => {}) {
-  let first = minted.token;
+  let current = minted.token;
   return async () => {
-    const token = first ?? (await mintToken({ ...profile, peerId: minted.peerId })).token;
-    first = null;
-    onToken(token);
-    return token;
+    if (secondsLeft(current) < 60) current = (await mintToken({ ...profile, peerId: minted.peerId })).token;
+    onToken(current);
+    return current;
   };
+}
+
+/**
+ * The SDK's webSocketFactory for a browser: a WebSocket that reports its close at once when the SDK's watchdog
+ * gives up on it (close code 4000). A browser otherwise waits for the server's Close frame, up to Chromium's
+ * 60 s closing-handshake timeout, and on a half-open socket (a frozen network path) that frame never comes: the
+ * SDK would reconnect a minute late, after the server's keepalive has reaped the old socket and told the room
+ * the peer left. A late real close event is ignored by the SDK as coming from a replaced socket.
+ */
+export function promptCloseWebSocket(url) {
+  const socket = new WebSocket(url);
+  const close = socket.close.bind(socket);
+  socket.close = (code, reason) => {
+    close(code, reason);
+    if (code === 4000) {
+      setTimeout(() => socket.dispatchEvent(new CloseEvent('close', { code, reason, wasClean: false })), 0);
+    }
+  };
+  return socket;
 }
