@@ -22,8 +22,22 @@ async function mint(origin, name, peerId) {
  * Joins `room` (the call page's `classroom/call-<room>`) as `name`. Resolves with { peer, channels, received,
  * opened(otherName), send(text) }: `channels` maps peerId → RTCDataChannel, `received` lists "name: text".
  */
-export async function joinNodePeer(origin, name, room, { rtcConfig = {} } = {}) {
+export async function joinNodePeer(origin, name, room, { rtcConfig = {}, count = false } = {}) {
   let peerId = null;
+  // With `count`, the frames this peer's connections send, per second (what the server's rate limit counts).
+  const sent = { total: 0, relayCandidates: 0, perSecond: new Map(), maxPerSecond() { return Math.max(0, ...this.perSecond.values()); } };
+  const countingSocket = (url) => {
+    const ws = new WebSocket(url);
+    const send = ws.send.bind(ws);
+    ws.send = (data, ...rest) => {
+      const second = Math.floor(Date.now() / 1000);
+      sent.total++;
+      if (String(data).includes(' typ relay')) sent.relayCandidates++;
+      sent.perSecond.set(second, (sent.perSecond.get(second) ?? 0) + 1);
+      return send(data, ...rest);
+    };
+    return ws;
+  };
   const channels = new Map();
   const names = new Map();
   const received = [];
@@ -32,9 +46,10 @@ export async function joinNodePeer(origin, name, room, { rtcConfig = {} } = {}) 
   const peer = new MeteredPeer({
     url: origin.replace(/^http/, 'ws'),
     tokenProvider: async () => { const t = await mint(origin, name, peerId); peerId = t.peerId; return t.token; },
-    webSocketFactory: (url) => new WebSocket(url),
+    webSocketFactory: count ? countingSocket : (url) => new WebSocket(url),
+    // iceServers: [] unless the welcome brings some: werift's own default is a public STUN server.
     rtcPeerConnectionFactory: (config) => new RTCPeerConnection({
-      ...config, iceUseIpv6: false, iceAdditionalHostAddresses: ['127.0.0.1'], ...rtcConfig,
+      iceServers: [], ...config, iceUseIpv6: false, iceAdditionalHostAddresses: ['127.0.0.1'], ...rtcConfig,
     }),
   });
   // On peer-joined, and again when the SDK swaps in a fresh connection after a signalling drop.
@@ -62,7 +77,9 @@ export async function joinNodePeer(origin, name, room, { rtcConfig = {} } = {}) 
   });
   const openTo = (other) => [...channels].some(([id, dc]) => names.get(id) === other && dc.readyState === 'open');
   return {
+    name,
     peer,
+    sent,
     channels,
     received,
     opened: (other, ms) => until(() => openTo(other), `a data channel open to ${other}`, ms),

@@ -5,58 +5,23 @@
 // coturn (401). Runs inside the loopback-only namespace, like the call test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { startDev, launchChromium, RESULTS } from '../lib/browser.mjs';
+import { devConfigWithTurn, startCoturn, TURNSERVER } from '../lib/coturn.mjs';
 
 const inNamespace = process.env.SWITCHBOARD_NETNS === '1';
-const TURNSERVER = '/usr/bin/turnserver';
 const SECRET = randomBytes(24).toString('hex');
 const TURN_PORT = 34780;
-const ctx = { dev: null, browser: null, turn: null, turnLog: '', dir: null };
+const ctx = { dev: null, browser: null, turn: null };
 const skip = !inNamespace ? 'needs a loopback-only network namespace (run ./switchboard test as root)'
   : !existsSync(TURNSERVER) ? 'needs coturn (apt-get install coturn; ./switchboard test installs it as root)' : false;
 
-function devConfig() {
-  const id = (prefix) => `${prefix}${randomBytes(12).toString('hex').slice(0, 24)}`;
-  const all = 'channelPatterns: ["**"], actions: [subscribe, publish, presence, send]';
-  return `server: { host: 127.0.0.1, port: 7070 }
-turn:
-  urls: ["turn:127.0.0.1:${TURN_PORT}?transport=udp"]
-  secret: ${SECRET}
-  ttl: 1h
-apps:
-  - id: dev
-    keys:
-      - { type: publishable, id: ${id('pk_live_')}, ${all} }
-      - { type: secret, id: ${id('sk_id_')}, secret: ${id('sk_secret_')}${randomBytes(8).toString('hex')}, ${all} }
-`;
-}
-
-/** coturn on loopback with the TURN REST API's shared secret; relays only between loopback addresses here. */
-async function startCoturn() {
-  ctx.dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-coturn-'));
-  const proc = spawn(TURNSERVER, ['-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1',
-    `--listening-port=${TURN_PORT}`, '--min-port=49160', '--max-port=49260', '--use-auth-secret',
-    `--static-auth-secret=${SECRET}`, '--realm=switchboard.test', '--allow-loopback-peers', '--no-tls', '--no-dtls',
-    '--no-cli', '--fingerprint', '--log-file=stdout', '--simple-log', `--pidfile=${ctx.dir}/turnserver.pid`,
-    `--userdb=${ctx.dir}/turndb`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout.on('data', (c) => { ctx.turnLog += c; });
-  proc.stderr.on('data', (c) => { ctx.turnLog += c; });
-  ctx.turn = proc;
-  for (let i = 0; i < 100 && !/Total (General|UDP) servers/.test(ctx.turnLog); i++) {
-    if (proc.exitCode !== null) throw new Error(`turnserver exited: ${ctx.turnLog}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 before(async () => {
   if (skip) return;
-  await startCoturn();
-  ctx.dev = await startDev({ config: devConfig() });
+  ctx.turn = await startCoturn({ secret: SECRET, port: TURN_PORT });
+  ctx.dev = await startDev({ config: devConfigWithTurn(SECRET, TURN_PORT) });
   ctx.browser = await launchChromium(['--allow-loopback-in-peer-connection',
     '--disable-features=WebRtcHideLocalIpsWithMdns']);
 }, { timeout: 60_000 });
@@ -64,8 +29,7 @@ before(async () => {
 after(async () => {
   await ctx.browser?.close();
   await ctx.dev?.stop();
-  ctx.turn?.kill('SIGTERM');
-  if (ctx.dir) rmSync(ctx.dir, { recursive: true, force: true });
+  ctx.turn?.stop();
 });
 
 async function joinRelayOnly(name, room) {
@@ -92,7 +56,7 @@ test('two relay-only pages connect a data channel through coturn with the creden
       .some((e) => e.textContent.startsWith(n)), other, { timeout: 30_000 }).catch(async (err) => {
       const pcs = await me.page.evaluate(() => [...window.switchboardCall.pcs.values()].map((pc) =>
         `${pc.signalingState}/${pc.iceConnectionState}/${pc.connectionState}`));
-      throw new Error(`${err.message}; pcs: ${pcs}; coturn log: ${ctx.turnLog.slice(-2000)}`);
+      throw new Error(`${err.message}; pcs: ${pcs}; coturn log: ${ctx.turn.log().slice(-2000)}`);
     });
   }
   // Both ends of the selected pair are relay candidates: the media path is coturn, not loopback host candidates.
