@@ -3,7 +3,7 @@
 // `ws` client with its defaults (which answers pings as it reads them), against `switchboard dev` on loopback.
 // A benchmark, not a test: it measures and reports.
 //
-//   npm run bench:subscribe [-- --rounds 2000 --members 3]
+//   npm run bench:subscribe [-- --rounds 1000 --members 3]
 import WebSocket from 'ws';
 import { startDev } from '../lib/browser.mjs';
 
@@ -11,7 +11,7 @@ function arg(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
   return i < 0 ? fallback : Number(process.argv[i + 1]);
 }
-const rounds = arg('rounds', 2000);
+const rounds = arg('rounds', 1000);
 const members = arg('members', 3);
 
 const open = (url) => new Promise((resolve, reject) => {
@@ -26,7 +26,7 @@ try {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'bench', avatar: '⏱', role: 'student' }),
   })).json();
   const url = `ws://127.0.0.1:${dev.port}/v1?token=${token}`;
-  const room = `latency-${Date.now()}`;
+  const room = `classroom/latency-${Date.now()}`; // the demo tokens grant classroom/**
   const others = [];
   for (let i = 0; i < members; i++) {
     const ws = await open(url.replace(token, (await (await fetch(`${dev.origin}/demo/token`, {
@@ -39,11 +39,14 @@ try {
   const toAck = [];
   const toSnapshot = [];
   for (let i = 0; i < rounds; i++) {
+    // Two frames a round: stay under the dev app's per-connection rate limit (100/s), or the socket is closed 4011.
+    await new Promise((r) => setTimeout(r, 25));
     const started = process.hrtime.bigint();
     let acked = 0n;
-    await new Promise((resolve) => {
+    await new Promise((resolve, reject) => {
       const onMessage = (data) => {
         const frame = JSON.parse(data);
+        if (frame.type === 'error') reject(new Error(`subscribe refused: ${data}`));
         if (frame.type === 'ack' && frame.requestId === `s${i}`) acked = process.hrtime.bigint();
         if (frame.type === 'presence' && frame.channel === room && acked) {
           toAck.push(Number(acked - started) / 1e6);
