@@ -46,6 +46,7 @@ public final class BenchMain {
                       --scenarios    comma list of: fanout,chat,storm,idle,churn (default all)
                       --smoke        seconds: tiny sizes, to check the harness itself
                       --no-install   do not install missing peers
+                      --tls          also run Switchboard over native TLS (wss://), beside the plain one
                     """);
             return;
         }
@@ -67,6 +68,9 @@ public final class BenchMain {
         String serverCpu = opts.getOrDefault("server-cpu", "0");
 
         List<Peer> peers = selectPeers(opts.getOrDefault("peers", "all"));
+        if (opts.containsKey("tls")) {
+            peers.add(1, Peer.SWITCHBOARD_TLS); // right after the plain server, in the same run
+        }
         Set<String> wanted = opts.containsKey("scenarios")
                 ? Set.of(opts.get("scenarios").split(",")) : Set.of("fanout", "chat", "storm", "idle", "churn");
         List<Scenario> scenarios = Bench.scenarios(smoke ? Bench.Size.SMOKE : quick ? Bench.Size.QUICK : Bench.Size.FULL).stream()
@@ -229,7 +233,7 @@ public final class BenchMain {
             int eq = name.indexOf('=');
             if (eq > 0) {
                 opts.put(name.substring(0, eq), name.substring(eq + 1));
-            } else if (Set.of("quick", "smoke", "help", "no-install").contains(name)) {
+            } else if (Set.of("quick", "smoke", "help", "no-install", "tls").contains(name)) {
                 opts.put(name, "true");
             } else if (i + 1 < args.length) {
                 opts.put(name, args[++i]);

@@ -37,23 +37,29 @@ public record Peer(String id, String label, int port, boolean jvm, boolean prese
     public record Layout(Path peerFiles, Path cache, Path serverJar, Path javaHome) {
     }
 
-    public static final Peer SWITCHBOARD = new Peer("switchboard", "Switchboard", 7093, true, true,
-            SwitchboardProtocol::new, new Recipe() {
-                @Override
-                public boolean installed(Layout l) {
-                    return Files.isRegularFile(l.serverJar());
-                }
+    public static final Peer SWITCHBOARD = switchboard("switchboard", "Switchboard", 7093, false);
 
-                @Override
-                public String install(Layout l) {
-                    return "echo 'build it: ./mvnw -DskipTests install' >&2; exit 1";
-                }
+    /** The same server with native TLS (a dev certificate), for the plain-against-TLS figures ({@code --tls}). */
+    public static final Peer SWITCHBOARD_TLS = switchboard("switchboard-tls", "Switchboard over TLS", 7094, true);
 
-                @Override
-                public Launch launch(Layout l, Path work, boolean presence) {
-                    return new Launch(work, List.of(), Map.of()); // built by PeerProcess (JVM flags vary)
-                }
-            });
+    private static Peer switchboard(String id, String label, int port, boolean tls) {
+        return new Peer(id, label, port, true, true, presence -> new SwitchboardProtocol(presence, tls), new Recipe() {
+            @Override
+            public boolean installed(Layout l) {
+                return Files.isRegularFile(l.serverJar());
+            }
+
+            @Override
+            public String install(Layout l) {
+                return "echo 'build it: ./mvnw -DskipTests install' >&2; exit 1";
+            }
+
+            @Override
+            public Launch launch(Layout l, Path work, boolean presence) {
+                return new Launch(work, List.of(), Map.of()); // built by PeerProcess (JVM flags vary)
+            }
+        });
+    }
 
     public static final Peer CENTRIFUGE = new Peer("centrifuge", "Centrifuge 0.15", 8000, false, true,
             CentrifugeProtocol::new, new Recipe() {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -103,7 +104,8 @@ public final class PeerProcess implements AutoCloseable {
         Map<String, String> env;
         if (peer.jvm()) {
             Path config = work.resolve("switchboard-bench.yaml");
-            Files.writeString(config, SwitchboardProtocol.config(peer.port()));
+            Path tls = peer == Peer.SWITCHBOARD_TLS ? selfSigned(work.resolve("tls")) : null;
+            Files.writeString(config, SwitchboardProtocol.config(peer.port(), tls));
             cmd.add(layout.javaHome().resolve("bin/java").toString());
             cmd.addAll(List.of("-XX:+UseCompactObjectHeaders", "-XX:+UseZGC", "-XX:ActiveProcessorCount=1",
                     "-XX:+ExitOnOutOfMemoryError"));
@@ -294,6 +296,23 @@ public final class PeerProcess implements AutoCloseable {
 
     public Path javaHome() {
         return javaHome;
+    }
+
+    /**
+     * A self-signed P-256 certificate for 127.0.0.1 in {@code dir} (cert.pem, key.pem), made with openssl: the TLS
+     * runs measure the server's handshake and record cost, and the generator trusts any certificate.
+     */
+    private static Path selfSigned(Path dir) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                "ec_paramgen_curve:P-256", "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "2",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1")
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(openssl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (openssl.waitFor() != 0) {
+            throw new IOException("openssl could not make the TLS runs' certificate: " + output);
+        }
+        return dir;
     }
 
     /** Stops the server: SIGTERM to it and its children, then SIGKILL after 5 s. Idempotent. */

@@ -1,6 +1,7 @@
 package dev.switchboard.loadtest.peer;
 
 import dev.switchboard.loadtest.Marker;
+import java.nio.file.Path;
 import dev.switchboard.loadtest.ws.WsConnection;
 import io.netty.buffer.ByteBuf;
 
@@ -23,17 +24,29 @@ public final class SwitchboardProtocol implements PeerProtocol {
     private static final byte[] ERROR = Bytes.ascii("\"type\":\"error\"");
 
     private final boolean presence;
+    private final boolean tls;
 
-    public SwitchboardProtocol(boolean presence) {
+    public SwitchboardProtocol(boolean presence, boolean tls) {
         this.presence = presence;
+        this.tls = tls;
     }
 
-    /** The YAML configuration for the bench server (one app; rate limit lifted for the publisher). */
-    public static String config(int port) {
+    @Override
+    public boolean tls() {
+        return tls;
+    }
+
+    /**
+     * The YAML configuration for the bench server (one app; rate limit lifted for the publisher); with
+     * {@code tlsDir}, native TLS on its cert.pem and key.pem.
+     */
+    public static String config(int port, Path tlsDir) {
+        String tlsLine = tlsDir == null ? "" : "\n  tls: { certificate: \"" + tlsDir.resolve("cert.pem")
+                + "\", privateKey: \"" + tlsDir.resolve("key.pem") + "\" }";
         return """
                 server:
                   host: 127.0.0.1
-                  port: %d
+                  port: %d%s
                   ioThreads: 1
                   rateLimit: { burst: 1000000000, perSecond: 1000000000 }
                 apps:
@@ -52,7 +65,7 @@ public final class SwitchboardProtocol implements PeerProtocol {
                         secret: %s
                         channelPatterns: ["**"]
                         actions: [subscribe, publish, presence, send]
-                """.formatted(port, APP, KEY_PLAIN, KEY_PRESENCE, SECRET_KEY_ID, SECRET);
+                """.formatted(port, tlsLine, APP, KEY_PLAIN, KEY_PRESENCE, SECRET_KEY_ID, SECRET);
     }
 
     @Override

@@ -2,6 +2,13 @@ package dev.switchboard.loadtest.ws;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -49,6 +56,26 @@ public final class WsClient implements AutoCloseable {
         this.sourceAddresses = List.copyOf(sourceAddresses);
     }
 
+    private SslContext tls;
+
+    /**
+     * The client side of TLS runs, made on first use: BoringSSL where it loads (as the server uses), trusting any
+     * certificate, since the generator measures the server's cost, not a verification of its own.
+     */
+    private synchronized SslContext tls() {
+        if (tls == null) {
+            try {
+                tls = SslContextBuilder.forClient()
+                        .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+                        .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                        .build();
+            } catch (javax.net.ssl.SSLException e) {
+                throw new IllegalStateException("cannot make the generator's TLS context", e);
+            }
+        }
+        return tls;
+    }
+
     public boolean epoll() {
         return epoll;
     }
@@ -57,10 +84,18 @@ public final class WsClient implements AutoCloseable {
         return group;
     }
 
-    /** Starts connecting {@code conn} to 127.0.0.1:{@code port} from source address number {@code source}. */
+    /**
+     * Starts connecting {@code conn} to 127.0.0.1:{@code port} from source address number {@code source}; over TLS
+     * when its protocol says so (the upgrade request then waits in the TLS handler for the handshake).
+     */
     public ChannelFuture connect(int port, int source, WsConnection conn) {
         conn.startedNanos = System.nanoTime();
-        Bootstrap b = bootstrap.clone().handler(conn);
+        Bootstrap b = bootstrap.clone().handler(!conn.protocol().tls() ? conn : new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel channel) {
+                channel.pipeline().addLast(tls().newHandler(channel.alloc(), "127.0.0.1", port)).addLast(conn);
+            }
+        });
         InetSocketAddress remote = new InetSocketAddress("127.0.0.1", port);
         if (sourceAddresses.isEmpty()) {
             return b.connect(remote);

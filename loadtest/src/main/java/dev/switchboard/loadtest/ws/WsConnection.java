@@ -29,6 +29,11 @@ public final class WsConnection extends ChannelInboundHandlerAdapter {
             return null;
         }
 
+        /** Whether the connection speaks TLS ({@code wss://}) before the upgrade. */
+        default boolean tls() {
+            return false;
+        }
+
         /** Called once the upgrade completed. */
         void onOpen(WsConnection c);
 
@@ -105,6 +110,10 @@ public final class WsConnection extends ChannelInboundHandlerAdapter {
         this.publisher = publisher;
         this.credential = credential;
         this.listener = listener;
+    }
+
+    public Protocol protocol() {
+        return protocol;
     }
 
     public CompletableFuture<WsConnection> ready() {
