@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,7 +65,8 @@ final class DevCommand implements Callable<Integer> {
     /** Where to open the pages over TLS, and how to trust the dev CA once per device. */
     private static String tlsBanner(SwitchboardServer server, DevCertificates certificates) {
         StringBuilder open = new StringBuilder("  Open from this machine  https://localhost:" + server.port() + "/\n");
-        for (String address : DevCertificates.lanAddresses()) {
+        boolean everywhere = server.config().listener().host().equals("0.0.0.0");
+        for (String address : everywhere ? DevCertificates.lanAddresses() : List.<String>of()) {
             open.append("  Open from other devices https://").append(address).append(':').append(server.port())
                     .append("/\n");
         }
@@ -80,7 +82,9 @@ final class DevCommand implements Callable<Integer> {
                     Firefox                  Settings > Privacy & Security > Certificates > View Certificates > Authorities > Import
                     Android, iOS             copy ca.pem to the device and install it as a CA certificate
                                              (iOS: then turn it on under General > About > Certificate Trust Settings)
-                """.formatted(ca, open, ca, ca, ca, ca);
+                %s""".formatted(ca, open, ca, ca, ca, ca, everywhere
+                ? "  Listening on every interface: anyone on this network can open the demo and get a dev token"
+                        + " (--host 127.0.0.1 keeps it to this machine).\n" : "");
     }
 
     private static void writeDevConfig(Path file) throws IOException {

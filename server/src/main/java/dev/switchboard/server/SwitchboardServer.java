@@ -148,7 +148,9 @@ public final class SwitchboardServer implements AutoCloseable {
         if ((a.tls() == null) != (b.tls() == null)) {
             restartOnly.add("server.tls (switching TLS on or off)");
         }
-        config = new SwitchboardConfig(b.withTls(listener.tls() != null ? a.tls() : b.tls()), current.node(), next.apps(), current.restRateLimit(),
+        // The files in use: the new ones when they were loaded above; TLS on or off waits for a restart.
+        TlsFiles inUse = listener.tls() != null && nextTls != null ? nextTls : b.tls();
+        config = new SwitchboardConfig(b.withTls(inUse), current.node(), next.apps(), current.restRateLimit(),
                 next.plans(), current.source(), current.stateDir(), current.demo());
         return new ReloadResult(true, "file=" + current.source() + " apps=" + next.apps().size()
                 + " added=" + changed.appsAdded() + " removed=" + changed.appsRemoved()
