@@ -6,7 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startDev, launchChromium, RESULTS } from '../lib/browser.mjs';
+import { startDev, RESULTS } from '../lib/browser.mjs';
+import { channelOpen, joinCall, launchCallChromium, say } from '../lib/call-page.mjs';
 
 const inNamespace = process.env.SWITCHBOARD_NETNS === '1';
 const ctx = { dev: null, browser: null };
@@ -14,11 +15,8 @@ const ctx = { dev: null, browser: null };
 before(async () => {
   if (!inNamespace) return;
   ctx.dev = await startDev();
-  // A fake camera (auto-accepted): the video path runs too, and a page with media permission may use its
-  // interfaces' addresses as ICE candidates, here 127.0.0.1 only.
-  ctx.browser = await launchChromium(['--allow-loopback-in-peer-connection',
-    '--disable-features=WebRtcHideLocalIpsWithMdns', '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream']);
+  // A fake camera (auto-accepted): the video path runs too.
+  ctx.browser = await launchCallChromium();
 }, { timeout: 60_000 });
 
 after(async () => {
@@ -26,43 +24,17 @@ after(async () => {
   await ctx.dev?.stop();
 });
 
-async function joinCall(name, room) {
-  const context = await ctx.browser.newContext({ viewport: { width: 900, height: 700 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${ctx.dev.origin}/call`);
-  await page.fill('#name', name);
-  await page.fill('#room', room);
-  await page.click('#join button[type=submit]');
-  return { context, page, errors };
-}
-
 test('two pages open a WebRTC data channel and a video call through Switchboard and exchange a message', {
   timeout: 60_000, skip: inNamespace ? false : 'needs a loopback-only network namespace (run ./switchboard test as root)',
 }, async () => {
   const room = `call${Date.now() % 100000}`;
   // One after the other, as two people open the page: Bob's snapshot holds Alice, Alice sees Bob join.
-  const alice = await joinCall('Alice', room);
-  await alice.page.waitForFunction(() => document.querySelector('#status').textContent === 'In the call');
-  const bob = await joinCall('Bob', room);
-  for (const [me, other] of [[alice, 'Bob'], [bob, 'Alice']]) {
-    await me.page.waitForFunction((n) => [...document.querySelectorAll('#peers .peer.open')]
-      .some((e) => e.textContent.startsWith(n)), other, { timeout: 30_000 }).catch(async (err) => {
-      // Say where the connection stopped: signalling, ICE or the data channel.
-      const pcs = await me.page.evaluate(() => [...window.switchboardCall.pcs.values()].map((pc) =>
-        `${pc.signalingState}/${pc.iceConnectionState}/${pc.connectionState}`));
-      throw new Error(`${err.message}; peers: ${await me.page.$eval('#peers', (e) => e.textContent)}; pcs: ${pcs}`);
-    });
-  }
-  await alice.page.fill('#text', 'hello over WebRTC');
-  await alice.page.press('#text', 'Enter');
-  await bob.page.waitForFunction(() => [...document.querySelectorAll('#messages .text')]
-    .some((e) => e.textContent === 'Alice: hello over WebRTC'));
-  await bob.page.fill('#text', 'hi Alice');
-  await bob.page.press('#text', 'Enter');
-  await alice.page.waitForFunction(() => [...document.querySelectorAll('#messages .text')]
-    .some((e) => e.textContent === 'Bob: hi Alice'));
+  const alice = await joinCall(ctx.browser, ctx.dev.origin, 'Alice', room);
+  const bob = await joinCall(ctx.browser, ctx.dev.origin, 'Bob', room);
+  await channelOpen(alice, 'Bob');
+  await channelOpen(bob, 'Alice');
+  await say(alice, bob, 'hello over WebRTC');
+  await say(bob, alice, 'hi Alice');
   for (const me of [alice, bob]) {
     await me.page.waitForFunction(() => {
       const video = document.querySelector('#videos video');

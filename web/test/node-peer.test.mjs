@@ -4,7 +4,8 @@
 // namespace, where werift and Chromium can only offer 127.0.0.1.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDev, launchChromium } from '../lib/browser.mjs';
+import { startDev } from '../lib/browser.mjs';
+import { channelOpen, joinCall, launchCallChromium } from '../lib/call-page.mjs';
 import { joinNodePeer } from '../lib/node-peer.mjs';
 
 const inNamespace = process.env.SWITCHBOARD_NETNS === '1';
@@ -14,8 +15,7 @@ const ctx = { dev: null, browser: null };
 before(async () => {
   if (skip) return;
   ctx.dev = await startDev();
-  ctx.browser = await launchChromium(['--allow-loopback-in-peer-connection',
-    '--disable-features=WebRtcHideLocalIpsWithMdns']);
+  ctx.browser = await launchCallChromium({ camera: false }); // werift offers 127.0.0.1; Chromium answers from it
 }, { timeout: 60_000 });
 
 after(async () => {
@@ -42,29 +42,20 @@ test('two MeteredPeers in Node open a data channel through Switchboard', { timeo
 
 test('a MeteredPeer in Node and the call page in Chromium open a data channel both ways', { timeout: 60_000, skip }, async () => {
   const room = `mixed${Date.now() % 100000}`;
-  const context = await ctx.browser.newContext();
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${ctx.dev.origin}/call`);
-  await page.fill('#name', 'Chromium');
-  await page.fill('#room', room);
-  await page.click('#join button[type=submit]');
-  await page.waitForFunction(() => document.querySelector('#status').textContent === 'In the call');
+  const chromium = await joinCall(ctx.browser, ctx.dev.origin, 'Chromium', room);
   const node = await joinNodePeer(ctx.dev.origin, 'Node', room);
   try {
     await node.opened('Chromium');
-    await page.waitForFunction(() => [...document.querySelectorAll('#peers .peer.open')]
-      .some((e) => e.textContent.startsWith('Node')), null, { timeout: 30_000 });
+    await channelOpen(chromium, 'Node');
     node.send('from Node');
-    await page.waitForFunction(() => [...document.querySelectorAll('#messages .text')]
+    await chromium.page.waitForFunction(() => [...document.querySelectorAll('#messages .text')]
       .some((e) => e.textContent === 'Node: from Node'));
-    await page.fill('#text', 'from Chromium');
-    await page.press('#text', 'Enter');
+    await chromium.page.fill('#text', 'from Chromium');
+    await chromium.page.press('#text', 'Enter');
     await node.heard('Chromium: from Chromium');
-    assert.deepEqual(errors, [], 'no script errors on the page');
+    assert.deepEqual(chromium.errors, [], 'no script errors on the page');
   } finally {
     await node.close();
-    await context.close();
+    await chromium.context.close();
   }
 });

@@ -7,7 +7,8 @@
 // finally reaped, Bob sees no `left` and lists Alice once. Runs inside the loopback-only namespace.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDev, launchChromium } from '../lib/browser.mjs';
+import { startDev } from '../lib/browser.mjs';
+import { channelOpen, joinCall, launchCallChromium, say } from '../lib/call-page.mjs';
 import { startFreezingProxy } from '../lib/freezing-proxy.mjs';
 
 const inNamespace = process.env.SWITCHBOARD_NETNS === '1';
@@ -19,9 +20,7 @@ before(async () => {
   if (skip) return;
   ctx.dev = await startDev();
   ctx.proxy = await startFreezingProxy(ctx.dev.port);
-  // Media permission (a fake camera) lets Chromium offer its loopback host candidate, as in the call test.
-  ctx.browser = await launchChromium(['--allow-loopback-in-peer-connection',
-    '--disable-features=WebRtcHideLocalIpsWithMdns', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']);
+  ctx.browser = await launchCallChromium();
 }, { timeout: 60_000 });
 
 after(async () => {
@@ -30,41 +29,16 @@ after(async () => {
   await ctx.dev?.stop();
 });
 
-async function join(origin, name, room) {
-  const context = await ctx.browser.newContext();
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${origin}/call`);
-  await page.fill('#name', name);
-  await page.fill('#room', room);
-  await page.click('#join button[type=submit]');
-  await page.waitForFunction(() => document.querySelector('#status').textContent === 'In the call');
-  return { context, page, errors };
-}
-
 const events = (me) => me.page.evaluate(() => window.switchboardCall.events);
-const openTo = (me, other, timeout = 30_000) => me.page.waitForFunction((n) => [...document.querySelectorAll('#peers .peer.open')]
-  .some((e) => e.textContent.startsWith(n)), other, { timeout }).catch(async (err) => {
-  const state = await me.page.evaluate(() => ({ events: window.switchboardCall.events,
-    pcs: [...window.switchboardCall.pcs.values()].map((pc) => `${pc.signalingState}/${pc.iceConnectionState}/${pc.connectionState}`) }));
-  throw new Error(`${err.message}; no data channel to ${other}: ${JSON.stringify(state)}`);
-});
-async function say(from, to, text, timeout) {
-  await from.page.fill('#text', text);
-  await from.page.press('#text', 'Enter');
-  await to.page.waitForFunction((t) => [...document.querySelectorAll('#messages .text')].some((e) => e.textContent.endsWith(t)),
-    text, { timeout });
-}
 
 test('a frozen signalling socket: same peerId back, no left or joined, the data channel keeps working', {
   timeout: 150_000, skip,
 }, async () => {
   const room = `drop${Date.now() % 100000}`;
-  const alice = await join(`http://127.0.0.1:${ctx.proxy.port}`, 'Alice', room);
-  const bob = await join(ctx.dev.origin, 'Bob', room);
-  await openTo(alice, 'Bob');
-  await openTo(bob, 'Alice');
+  const alice = await joinCall(ctx.browser, `http://127.0.0.1:${ctx.proxy.port}`, 'Alice', room);
+  const bob = await joinCall(ctx.browser, ctx.dev.origin, 'Bob', room);
+  await channelOpen(alice, 'Bob');
+  await channelOpen(bob, 'Alice');
   const bobBefore = (await events(bob)).length;
 
   const frozenAt = Date.now();
@@ -83,8 +57,8 @@ test('a frozen signalling socket: same peerId back, no left or joined, the data 
   // which the server's keepalive may reap a socket that went silent just before a ping.
   assert.ok(recoveredMs < WATCHDOG_MS + 2500, `back within the watchdog + 2.5 s, took ${recoveredMs} ms`);
   // The SDK swapped in a fresh connection on Alice's side; both channels open again on it.
-  await openTo(alice, 'Bob', 15_000);
-  await openTo(bob, 'Alice', 15_000);
+  await channelOpen(alice, 'Bob', { timeout: 15_000 });
+  await channelOpen(bob, 'Alice', { timeout: 15_000 });
   const channelBackMs = Date.now() - frozenAt;
   console.log(`# data channel open again ${channelBackMs} ms after the freeze`);
   assert.ok(channelBackMs < WATCHDOG_MS + 10_000, `data channel back within the watchdog + 10 s, took ${channelBackMs} ms`);

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startDev, launchChromium, RESULTS } from '../lib/browser.mjs';
+import { startDev, RESULTS } from '../lib/browser.mjs';
+import { channelOpen, joinCall, launchCallChromium, say } from '../lib/call-page.mjs';
 import { devConfigWithTurn, startCoturn, TURNSERVER } from '../lib/coturn.mjs';
 
 const inNamespace = process.env.SWITCHBOARD_NETNS === '1';
@@ -22,8 +23,7 @@ before(async () => {
   if (skip) return;
   ctx.turn = await startCoturn({ secret: SECRET, port: TURN_PORT });
   ctx.dev = await startDev({ config: devConfigWithTurn(SECRET, TURN_PORT) });
-  ctx.browser = await launchChromium(['--allow-loopback-in-peer-connection',
-    '--disable-features=WebRtcHideLocalIpsWithMdns']);
+  ctx.browser = await launchCallChromium({ camera: false }); // relay candidates need no camera permission
 }, { timeout: 60_000 });
 
 after(async () => {
@@ -32,40 +32,19 @@ after(async () => {
   ctx.turn?.stop();
 });
 
-async function joinRelayOnly(name, room) {
-  const context = await ctx.browser.newContext({ viewport: { width: 900, height: 700 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${ctx.dev.origin}/call?relay=1`);
-  await page.fill('#name', name);
-  await page.fill('#room', room);
-  await page.click('#join button[type=submit]');
-  await page.waitForFunction(() => document.querySelector('#status').textContent === 'In the call');
-  return { context, page, errors };
-}
-
 test('two relay-only pages connect a data channel through coturn with the credentials from the welcome', {
   timeout: 60_000, skip,
 }, async () => {
   const room = `turn${Date.now() % 100000}`;
-  const alice = await joinRelayOnly('Alice', room);
-  const bob = await joinRelayOnly('Bob', room);
-  for (const [me, other] of [[alice, 'Bob'], [bob, 'Alice']]) {
-    await me.page.waitForFunction((n) => [...document.querySelectorAll('#peers .peer.open')]
-      .some((e) => e.textContent.startsWith(n)), other, { timeout: 30_000 }).catch(async (err) => {
-      const pcs = await me.page.evaluate(() => [...window.switchboardCall.pcs.values()].map((pc) =>
-        `${pc.signalingState}/${pc.iceConnectionState}/${pc.connectionState}`));
-      throw new Error(`${err.message}; pcs: ${pcs}; coturn log: ${ctx.turn.log().slice(-2000)}`);
-    });
-  }
+  const alice = await joinCall(ctx.browser, ctx.dev.origin, 'Alice', room, { query: '?relay=1' });
+  const bob = await joinCall(ctx.browser, ctx.dev.origin, 'Bob', room, { query: '?relay=1' });
+  const diagnosis = () => `coturn log: ${ctx.turn.log().slice(-2000)}`;
+  await channelOpen(alice, 'Bob', { diagnosis });
+  await channelOpen(bob, 'Alice', { diagnosis });
   // Both ends of the selected pair are relay candidates: the media path is coturn, not loopback host candidates.
   assert.deepEqual(await alice.page.evaluate(() => window.switchboardCall.routes()), { Bob: 'relay' });
   assert.deepEqual(await bob.page.evaluate(() => window.switchboardCall.routes()), { Alice: 'relay' });
-  await alice.page.fill('#text', 'through the relay');
-  await alice.page.press('#text', 'Enter');
-  await bob.page.waitForFunction(() => [...document.querySelectorAll('#messages .text')]
-    .some((e) => e.textContent === 'Alice: through the relay'));
+  await say(alice, bob, 'through the relay');
   await bob.page.screenshot({ path: path.join(RESULTS, 'turn-relay-bob.png') });
   assert.deepEqual([...alice.errors, ...bob.errors], [], 'no script errors');
   await alice.context.close();
