@@ -53,17 +53,33 @@ export async function joinNodePeer(origin, name, room, { rtcConfig = {}, count =
     }),
   });
   // On peer-joined, and again when the SDK swaps in a fresh connection after a signalling drop.
-  const attach = (remote) => {
-    const other = String(remote.metadata?.name ?? remote.id);
-    names.set(remote.id, other);
+  const open = (remote, other) => {
     const dc = remote.pc.createDataChannel('switchboard', { negotiated: true, id: 0 });
     channels.set(remote.id, dc);
     dc.onopen = notify;
     dc.onmessage = (e) => { received.push(`${other}: ${String(e.data)}`); notify(); };
+    notify(); // on an association already up, werift's channel may be open at once, without an open event
+  };
+  const attach = (remote, reset = false) => {
+    const other = String(remote.metadata?.name ?? remote.id);
+    names.set(remote.id, other);
+    if (!remote.polite || reset) { // after a connection-reset only this side has a new connection: it offers
+      open(remote, other);
+      return;
+    }
+    // werift cannot roll back its own offer when the other side's arrives (the SDK's perfect negotiation has the
+    // polite side do that), so as the polite side it makes no offer: it answers the other side's, and opens its
+    // half of the negotiated channel once the connection is up.
+    const onState = ({ to }) => {
+      if (to !== 'connected') return;
+      remote.off('state-change', onState);
+      open(remote, other);
+    };
+    remote.on('state-change', onState);
   };
   peer.on('peer-joined', ({ peer: remote }) => {
     attach(remote);
-    remote.on('connection-reset', () => attach(remote));
+    remote.on('connection-reset', () => attach(remote, true));
   });
   peer.on('peer-left', ({ peer: remote }) => { channels.delete(remote.id); names.delete(remote.id); notify(); });
   await peer.join(`classroom/call-${room}`, { includeSenderMetadata: true });
@@ -71,11 +87,16 @@ export async function joinNodePeer(origin, name, room, { rtcConfig = {}, count =
   /** Resolves once `predicate()` holds, re-checked on every channel event; rejects after `ms`. */
   const until = (predicate, what, ms = 30_000) => new Promise((resolve, reject) => {
     const check = () => { if (predicate()) { waiters.delete(check); clearTimeout(timer); resolve(); } };
-    const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`${name}: timed out waiting for ${what}`)); }, ms);
+    const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`${name}: timed out waiting for ${what}; ${state()}`)); }, ms);
     waiters.add(check);
     check();
   });
   const openTo = (other) => [...channels].some(([id, dc]) => names.get(id) === other && dc.readyState === 'open');
+  /** Each remote peer's channel and connection state, for a failure message. */
+  const state = () => JSON.stringify([...channels].map(([id, dc]) => {
+    const pc = peer.peers?.get?.(id)?.pc;
+    return `${names.get(id)}: channel ${dc.readyState}, ${pc?.signalingState}/${pc?.iceConnectionState}/${pc?.connectionState}`;
+  }));
   return {
     name,
     peer,

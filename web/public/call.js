@@ -59,15 +59,13 @@ function renderPeers() {
 }
 
 /**
- * Sets up the call with `peer` on its current RTCPeerConnection: the data channel, our camera, its video. Runs on
- * peer-joined and again on connection-reset, when the SDK has swapped in a fresh connection after our signalling
- * socket dropped (what was made on the old one, our data channel and tracks, is gone with it).
+ * Our half of the call with `peer` on its current RTCPeerConnection: the data channel and our camera (see join).
+ * Runs again after a connection-reset, when the SDK has swapped in a fresh connection after our signalling socket
+ * dropped (what was made on the old one is gone with it).
  */
 function attach(peer, stream) {
-  const name = String(peer.metadata?.name ?? peer.id);
-  names.set(peer.id, name);
+  const name = names.get(peer.id);
   const dc = peer.pc.createDataChannel('switchboard', { negotiated: true, id: 0 });
-  pcs.set(peer.id, peer.pc);
   channels.set(peer.id, dc);
   dc.onopen = () => { renderPeers(); line(`Data channel open with ${name}`); };
   dc.onclose = () => {
@@ -83,6 +81,11 @@ function attach(peer, stream) {
   if (stream) {
     for (const track of stream.getTracks()) peer.pc.addTrack(track, stream);
   }
+  renderPeers();
+}
+
+/** Shows `peer`'s video when its tracks arrive on the current connection. */
+function watchVideo(peer) {
   peer.pc.addEventListener('track', (e) => {
     let video = document.querySelector(`video[data-peer="${CSS.escape(peer.id)}"]`);
     if (!video) {
@@ -94,7 +97,32 @@ function attach(peer, stream) {
     }
     video.srcObject = e.streams[0];
   });
+}
+
+/**
+ * Starts the call with `remote` on its current connection: its video is shown as soon as it arrives, and our half
+ * (attach: data channel and tracks, which make the connection negotiate) is set up at once on the impolite side of
+ * the pair (and after a connection-reset) and, on the polite side, once the connection is up. Both sides setting up at once (each sees the other
+ * join at the same moment) makes both offer; the SDK's perfect negotiation resolves that collision, but not always
+ * (a call could stay without any ICE candidate). The polite side's tracks then renegotiate, with no collision.
+ */
+function connect(remote, stream, { reset = false } = {}) {
+  names.set(remote.id, String(remote.metadata?.name ?? remote.id));
+  pcs.set(remote.id, remote.pc);
+  watchVideo(remote);
   renderPeers();
+  // After a connection-reset only this side has a new connection: it must offer, and the other side is not
+  // setting anything up, so there is no collision.
+  if (!remote.polite || reset) {
+    attach(remote, stream);
+    return;
+  }
+  const onState = ({ to }) => {
+    if (to !== 'connected') return;
+    remote.off('state-change', onState);
+    attach(remote, stream);
+  };
+  remote.on('state-change', onState);
 }
 
 /** A new negotiated data channel to `peer` on its current connection (see attach). */
@@ -131,8 +159,11 @@ async function join(event) {
   });
   peer.on('peer-joined', ({ peer: remote }) => {
     note('peer-joined', String(remote.metadata?.name ?? remote.id));
-    attach(remote, stream);
-    remote.on('connection-reset', () => { note('connection-reset', names.get(remote.id)); attach(remote, stream); });
+    connect(remote, stream);
+    remote.on('connection-reset', () => {
+      note('connection-reset', names.get(remote.id));
+      connect(remote, stream, { reset: true });
+    });
   });
   peer.on('peer-left', ({ peer: remote }) => {
     note('peer-left', names.get(remote.id) ?? remote.id);

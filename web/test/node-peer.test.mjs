@@ -15,7 +15,7 @@ const ctx = { dev: null, browser: null };
 before(async () => {
   if (skip) return;
   ctx.dev = await startDev();
-  ctx.browser = await launchCallChromium({ camera: false }); // werift offers 127.0.0.1; Chromium answers from it
+  ctx.browser = await launchCallChromium(); // camera permission: Chromium offers its loopback candidate too
 }, { timeout: 60_000 });
 
 after(async () => {
@@ -45,8 +45,8 @@ test('a MeteredPeer in Node and the call page in Chromium open a data channel bo
   const chromium = await joinCall(ctx.browser, ctx.dev.origin, 'Chromium', room);
   const node = await joinNodePeer(ctx.dev.origin, 'Node', room);
   try {
-    await node.opened('Chromium');
     await channelOpen(chromium, 'Node');
+    await node.opened('Chromium');
     node.send('from Node');
     await chromium.page.waitForFunction(() => [...document.querySelectorAll('#messages .text')]
       .some((e) => e.textContent === 'Node: from Node'));
