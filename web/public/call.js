@@ -101,10 +101,11 @@ function watchVideo(peer) {
 
 /**
  * Starts the call with `remote` on its current connection: its video is shown as soon as it arrives, and our half
- * (attach: data channel and tracks, which make the connection negotiate) is set up at once on the impolite side of
- * the pair (and after a connection-reset) and, on the polite side, once the connection is up. Both sides setting up at once (each sees the other
- * join at the same moment) makes both offer; the SDK's perfect negotiation resolves that collision, but not always
- * (a call could stay without any ICE candidate). The polite side's tracks then renegotiate, with no collision.
+ * (attach: data channel and tracks, which make the connection negotiate) is set up at once on the impolite side
+ * of the pair (and after a connection-reset) and, on the polite side, once the connection is up. Both sides
+ * setting up at once (each sees the other join at the same moment) makes both offer; the SDK's perfect
+ * negotiation resolves that collision, but not always (a call could stay without any ICE candidate). The polite
+ * side's tracks then renegotiate, with no collision.
  */
 function connect(remote, stream, { reset = false } = {}) {
   names.set(remote.id, String(remote.metadata?.name ?? remote.id));
