@@ -64,20 +64,7 @@ function renderPeers() {
  * dropped (what was made on the old one is gone with it).
  */
 function attach(peer, stream) {
-  const name = names.get(peer.id);
-  const dc = peer.pc.createDataChannel('switchboard', { negotiated: true, id: 0 });
-  channels.set(peer.id, dc);
-  dc.onopen = () => { renderPeers(); line(`Data channel open with ${name}`); };
-  dc.onclose = () => {
-    renderPeers();
-    // The other side swapped in a fresh connection (its signalling dropped) and this one was renegotiated in
-    // place: the old channel closed with the old association. While the peer is still in the room, open ours
-    // again on the same connection.
-    if (channels.get(peer.id) === dc && peer.pc.connectionState !== 'closed') {
-      setTimeout(() => { if (channels.get(peer.id) === dc) reopen(peer, name); }, 0);
-    }
-  };
-  dc.onmessage = (e) => line(`${name}: ${String(e.data)}`, 'text');
+  openChannel(peer, { reopenOnClose: true });
   if (stream) {
     for (const track of stream.getTracks()) peer.pc.addTrack(track, stream);
   }
@@ -126,14 +113,26 @@ function connect(remote, stream, { reset = false } = {}) {
   remote.on('state-change', onState);
 }
 
-/** A new negotiated data channel to `peer` on its current connection (see attach). */
-function reopen(peer, name) {
+/**
+ * Our negotiated data channel (id 0) to `peer` on its current connection. With `reopenOnClose`, a close while the
+ * peer is still in the room opens it once more: the other side swapped in a fresh connection (its signalling
+ * dropped) and this one was renegotiated in place, so the old channel closed with the old association.
+ */
+function openChannel(peer, { reopenOnClose }) {
+  const name = names.get(peer.id);
   const dc = peer.pc.createDataChannel('switchboard', { negotiated: true, id: 0 });
   channels.set(peer.id, dc);
-  note('channel-reopened', name);
   dc.onopen = () => { renderPeers(); line(`Data channel open with ${name}`); };
-  dc.onclose = () => renderPeers();
   dc.onmessage = (e) => line(`${name}: ${String(e.data)}`, 'text');
+  dc.onclose = () => {
+    renderPeers();
+    if (!reopenOnClose || channels.get(peer.id) !== dc || peer.pc.connectionState === 'closed') return;
+    setTimeout(() => {
+      if (channels.get(peer.id) !== dc) return;
+      note('channel-reopened', name);
+      openChannel(peer, { reopenOnClose: false });
+    }, 0);
+  };
 }
 
 async function camera() {
