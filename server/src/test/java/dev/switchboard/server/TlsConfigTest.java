@@ -80,7 +80,8 @@ class TlsConfigTest {
         new DevCertificates(dir.resolve("certs")).ensure(NAMES);
         Files.writeString(dir.resolve("empty.pem"), "not pem\n");
         assertThatThrownBy(() -> ConfigLoader.load(config("{ certificate: empty.pem, privateKey: certs/key.pem }")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("certificate");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.tls: ")
+                .hasMessageContaining("empty.pem").hasMessageMatching("(?s).*(holds no PEM certificate|is not a PEM certificate chain).*");
         assertThatThrownBy(() -> ConfigLoader.load(config("{ certificate: certs/cert.pem, privateKey: empty.pem }")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("holds no PEM private key");
     }

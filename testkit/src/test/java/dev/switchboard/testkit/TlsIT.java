@@ -78,13 +78,18 @@ class TlsIT extends ServerTestBase {
         return track(WsProbe.connect(client, server.uri(query), Map.of()));
     }
 
+    /** A welcomed publishable-key session over wss://. */
+    private WsProbe welcomedSession() {
+        WsProbe probe = wss(TestServer.keyQuery(TestServer.PK_ALL));
+        probe.awaitWelcome();
+        return probe;
+    }
+
     @Test
     void aSessionOverWssIsWelcomedAndCarriesMessages() {
         assertThat(server.origin()).startsWith("wss://127.0.0.1:");
-        WsProbe alice = wss(TestServer.keyQuery(TestServer.PK_ALL));
-        alice.awaitWelcome();
-        WsProbe bob = wss(TestServer.keyQuery(TestServer.PK_ALL));
-        bob.awaitWelcome();
+        WsProbe alice = welcomedSession();
+        WsProbe bob = welcomedSession();
         String room = channel("tls");
         subscribe(alice, room);
         bob.sendFrame("type", "publish", "channel", room, "data", "over tls", "requestId", "p1");
@@ -115,18 +120,17 @@ class TlsIT extends ServerTestBase {
             out.write("GET /v1?key=x HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            String answer = new String(readAll(socket.getInputStream()), StandardCharsets.UTF_8);
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8); // the server closes after its answer
             assertThat(answer).startsWith("HTTP/1.1 400 ")
                     .contains("this port speaks TLS: use https:// for REST and wss:// for WebSocket");
         }
         // And the port still serves TLS afterwards.
-        wss(TestServer.keyQuery(TestServer.PK_ALL)).awaitWelcome();
+        welcomedSession();
     }
 
     @Test
     void aReloadServesTheRenewedCertificateToNewConnectionsAndKeepsOpenSessions() throws Exception {
-        WsProbe open = wss(TestServer.keyQuery(TestServer.PK_ALL));
-        open.awaitWelcome();
+        WsProbe open = welcomedSession();
         BigInteger before = servedSerial();
 
         renew();
@@ -136,14 +140,13 @@ class TlsIT extends ServerTestBase {
 
         assertThat(servedSerial()).isNotEqualTo(before).isEqualTo(fileSerial());
         expectOpenWithNothingPending(open);
-        wss(TestServer.keyQuery(TestServer.PK_ALL)).awaitWelcome();
+        welcomedSession();
         assertThat(server.server().reload().message()).contains("tls=unchanged");
     }
 
     @Test
     void aRenewalThatRewritesTheFilesIsPickedUpWithoutAReload() throws Exception {
-        WsProbe open = wss(TestServer.keyQuery(TestServer.PK_ALL));
-        open.awaitWelcome();
+        WsProbe open = welcomedSession();
         BigInteger before = servedSerial();
         renew();
         BigInteger renewed = fileSerial();
@@ -164,7 +167,7 @@ class TlsIT extends ServerTestBase {
         assertThat(result.applied()).isFalse();
         assertThat(result.message()).contains("server.tls").contains("is not the private key");
         assertThat(servedSerial()).isEqualTo(before);
-        wss(TestServer.keyQuery(TestServer.PK_ALL)).awaitWelcome();
+        welcomedSession();
     }
 
     @Test
@@ -209,9 +212,5 @@ class TlsIT extends ServerTestBase {
         socket.setSSLParameters(parameters);
         socket.startHandshake();
         return socket;
-    }
-
-    private static byte[] readAll(InputStream in) throws Exception {
-        return in.readAllBytes(); // the server closes after its answer
     }
 }
