@@ -38,8 +38,9 @@ if (process.env.SWITCHBOARD_NETNS !== '1') {
 const sizes = arg('sizes', '4,8,12,16,20,24').split(',').map(Number);
 const timeoutMs = Number(arg('timeout', 90)) * 1000;
 const secret = randomBytes(24).toString('hex');
-const turn = await startCoturn({ secret, port: 34790 });
-const dev = await startDev({ config: devConfigWithTurn(secret, 34790) });
+const turnPort = 3488;
+const turn = await startCoturn({ secret, port: turnPort });
+const dev = await startDev({ config: devConfigWithTurn(secret, turnPort) });
 const rows = [];
 try {
   for (const n of sizes) {

@@ -2,6 +2,8 @@
 // (`use-auth-secret`, the credentials Switchboard injects into the welcome), relaying between loopback addresses
 // only (`allow-loopback-peers`, which is only for tests), no TLS, no CLI.
 import { spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -9,8 +11,13 @@ import path from 'node:path';
 
 export const TURNSERVER = '/usr/bin/turnserver';
 
-/** Starts coturn on 127.0.0.1:`port`; resolves with { log(), stop() } once it serves. */
+/**
+ * Starts coturn on 127.0.0.1:`port`; resolves with { log(), stop() } once it serves. Pick a port below the kernel's
+ * ephemeral range (32768 and up on Linux): a port in it can be held by any outgoing connection in the namespace,
+ * and coturn then retries its bind forever instead of exiting.
+ */
 export async function startCoturn({ secret, port, realm = 'switchboard.test' }) {
+  await assertFree(port); // coturn logs "ready" before its TCP bind, and a failed bind does not stop it
   const dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-coturn-'));
   let log = '';
   const proc = spawn(TURNSERVER, ['-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1',
@@ -46,4 +53,19 @@ ${extra}    keys:
       - { type: publishable, id: ${id('pk_live_')}, ${all} }
       - { type: secret, id: ${id('sk_id_')}, secret: ${id('sk_secret_')}${randomBytes(8).toString('hex')}, ${all} }
 `;
+}
+
+/** Throws when something already holds 127.0.0.1:`port` over TCP or UDP, the two that coturn listens on. */
+async function assertFree(port) {
+  const inUse = (error) => new Error(`127.0.0.1:${port} is in use (${error.code}); coturn needs it over TCP and UDP`);
+  await new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', (e) => reject(inUse(e)));
+    server.listen(port, '127.0.0.1', () => server.close(resolve));
+  });
+  await new Promise((resolve, reject) => {
+    const socket = dgram.createSocket('udp4');
+    socket.once('error', (e) => { socket.close(); reject(inUse(e)); });
+    socket.bind(port, '127.0.0.1', () => socket.close(resolve));
+  });
 }

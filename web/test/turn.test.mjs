@@ -14,7 +14,7 @@ import { devConfigWithTurn, startCoturn, TURNSERVER } from '../lib/coturn.mjs';
 
 const inNamespace = process.env.SWITCHBOARD_NETNS === '1';
 const SECRET = randomBytes(24).toString('hex');
-const TURN_PORT = 34780;
+const TURN_PORT = 3478; // the standard port; below the ephemeral range (see startCoturn)
 const ctx = { dev: null, browser: null, turn: null };
 const skip = !inNamespace ? 'needs a loopback-only network namespace (run ./switchboard test as root)'
   : !existsSync(TURNSERVER) ? 'needs coturn (apt-get install coturn; ./switchboard test installs it as root)' : false;
