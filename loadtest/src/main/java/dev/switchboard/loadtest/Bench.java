@@ -52,12 +52,12 @@ public final class Bench {
     }
 
     /** Starts a fresh {@code peer} for {@code scenario}, runs it and stops the server again. */
-    public static Outcome runWithProcess(Peer peer, String label, Peer.Layout layout, Path work, String serverCpu,
+    public static Outcome runWithProcess(Peer peer, String label, Peer.Layout layout, Path work, Placement placement,
                                          Scenario scenario, BenchContext ctx) {
         Outcome out = new Outcome(scenario.id(), label);
         PeerProcess proc = null;
         try {
-            proc = PeerProcess.start(peer, layout, work, serverCpu, scenario.presence(), scenario.nmt(), scenario.id());
+            proc = PeerProcess.start(peer, layout, work, placement, scenario.presence(), scenario.nmt(), scenario.id());
             Thread.sleep(ctx.quick() ? 300 : 1000);
             scenario.run(new Target(peer, proc, peer.protocols().create(scenario.presence()), peer.port()), ctx, out);
             if (!proc.alive()) {

@@ -20,11 +20,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * {@code ./switchboard bench [--quick] [--peers all|LIST] [--scenarios LIST]}: installs and starts the peers
  * it can, runs every scenario against Switchboard and each peer (one fresh server process per scenario,
- * pinned to CPU {@code --server-cpu}; this generator is pinned to the other by the launcher), and writes
+ * placed by {@code --cores}: pinned to CPU 0 with this generator pinned to CPU 1 by the launcher, or both on
+ * every CPU), and writes
  * loadtest/results/&lt;date&gt;/report.md, report.json and the charts.
  */
 public final class BenchMain {
@@ -47,6 +49,8 @@ public final class BenchMain {
                       --smoke        seconds: tiny sizes, to check the harness itself
                       --no-install   do not install missing peers
                       --tls          also run Switchboard over native TLS (wss://), beside the plain one
+                      --cores        one (default): server on CPU 0, generator on CPU 1;
+                                     all: server and generator share every CPU, the server sized to all of them
                     """);
             return;
         }
@@ -65,7 +69,11 @@ public final class BenchMain {
         Files.copy(serverJar, serverCopy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Peer.Layout layout = new Peer.Layout(root.resolve("loadtest/peers"), cache, serverCopy,
                 Path.of(System.getProperty("java.home")));
-        String serverCpu = opts.getOrDefault("server-cpu", "0");
+        Placement placement = switch (opts.getOrDefault("cores", "one")) {
+            case "one" -> Placement.oneCore(ownCpus());
+            case "all" -> Placement.allCores(Runtime.getRuntime().availableProcessors());
+            default -> throw new IllegalArgumentException("--cores takes one or all, not " + opts.get("cores"));
+        };
 
         List<Peer> peers = selectPeers(opts.getOrDefault("peers", "all"));
         if (opts.containsKey("tls")) {
@@ -82,6 +90,7 @@ public final class BenchMain {
         say("switchboard bench: %s run, %d scenario(s), servers: %s", quick ? "quick" : "full", scenarios.size(),
                 peers.stream().map(Peer::id).collect(Collectors.joining(", ")));
         say("generator: %d event loop(s), open-files limit %d, results in %s", threads, fdLimit, out);
+        say("placement: %s", placement.describe());
 
         Map<String, String> skipped = new LinkedHashMap<>();
         List<Peer> runnable = new ArrayList<>();
@@ -101,8 +110,7 @@ public final class BenchMain {
         Instant started = Instant.now();
         String loadAtStart = loadAverage();
         try (WsClient client = new WsClient(threads, Bench.sourceAddresses(8))) {
-            BenchContext ctx = new BenchContext(client, quick, smoke, raw, maxConnections,
-                    Integer.parseInt(serverCpu), ownCpu(), System.out);
+            BenchContext ctx = new BenchContext(client, quick, smoke, raw, maxConnections, placement, System.out);
             for (Peer p : runnable) {
                 String label = p == Peer.SWITCHBOARD ? Report.SWITCHBOARD : p.label();
                 labels.add(label);
@@ -112,7 +120,7 @@ public final class BenchMain {
                         continue;
                     }
                     say("==> %s: %s", label, s.title());
-                    Outcome o = Bench.runWithProcess(p, label, layout, raw, serverCpu, s, ctx);
+                    Outcome o = Bench.runWithProcess(p, label, layout, raw, placement, s, ctx);
                     outcomes.add(o);
                     if (o.error == null || !o.error.contains("exited at start")) {
                         anyStarted = true;
@@ -131,11 +139,11 @@ public final class BenchMain {
                 + loadAverage());
         meta.put("machine", machine() + "; load average at start " + loadAtStart
                 + " (other work on the machine is noise in these figures)");
-        meta.put("pinning", "server under test on CPU " + serverCpu + " (taskset), generator on the other"
-                + " (taskset by ./switchboard bench); JVMs with -XX:ActiveProcessorCount=1");
-        meta.put("Switchboard JVM", "-XX:+UseCompactObjectHeaders -XX:+UseZGC -XX:ActiveProcessorCount=1; "
+        meta.put("pinning", placement.describe());
+        meta.put("Switchboard JVM", "-XX:+UseCompactObjectHeaders -XX:+UseZGC -XX:ActiveProcessorCount="
+                + placement.serverCores() + "; "
                 + "-Xms2g -Xmx2g -XX:+AlwaysPreTouch (idle: -Xms512m -Xmx4g, so RSS includes heap growth); "
-                + "ioThreads 1, per-connection rate limit lifted; Java " + System.getProperty("java.version"));
+                + "ioThreads " + placement.serverCores() + ", per-connection rate limit lifted; Java " + System.getProperty("java.version"));
         meta.put("generator", "Java Netty " + (client0Epoll() ? "epoll" : "NIO") + " client, " + threads
                 + " event loop(s), pre-encoded frames, byte scanning for the payload timestamp; "
                 + "8 loopback source addresses (127.0.0.2-9)");
@@ -145,19 +153,23 @@ public final class BenchMain {
         say("report: %s", out.resolve("report.md"));
     }
 
-    /** The CPU this process is pinned to, or -1 if it may run on several. */
-    private static int ownCpu() {
+    /** The CPUs this process may run on (Cpus_allowed_list: "1", "0-1", "0,2-3"), empty if not known. */
+    private static int[] ownCpus() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Cpus_allowed_list:")) {
-                    String list = line.substring(line.indexOf(':') + 1).trim();
-                    return list.matches("\\d+") ? Integer.parseInt(list) : -1;
+                    return Arrays.stream(line.substring(line.indexOf(':') + 1).trim().split(","))
+                            .flatMapToInt(range -> {
+                                String[] ends = range.split("-");
+                                int first = Integer.parseInt(ends[0]);
+                                return IntStream.rangeClosed(first, ends.length == 1 ? first : Integer.parseInt(ends[1]));
+                            }).toArray();
                 }
             }
         } catch (IOException | RuntimeException e) {
             // not Linux
         }
-        return -1;
+        return new int[0];
     }
 
     private static String loadAverage() {

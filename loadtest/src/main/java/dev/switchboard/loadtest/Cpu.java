@@ -10,9 +10,10 @@ import java.util.List;
 
 /**
  * CPU use over an interval, as a fraction of the CPUs each side may use (1.0 = saturated): the generator's
- * own process CPU time (OperatingSystemMXBean) against its available processors, the server process tree's
- * against the one CPU it is pinned to — and, from /proc/stat, how much of each of those two CPUs other
- * processes took meanwhile. On a shared machine that last number says whether a figure is contended.
+ * own process CPU time (OperatingSystemMXBean) against its available processors; the server process tree's
+ * in cores (1.0 = one core busy) — and, from /proc/stat, how much of the CPUs of each side (of the one set
+ * of CPUs both share, under {@link Placement#allCores}) other processes took meanwhile. On a shared machine
+ * that last number says whether a figure is contended.
  */
 public final class Cpu {
     /** Above this share of its CPUs the generator is called saturated and its figures generator-bound. */
@@ -25,24 +26,22 @@ public final class Cpu {
     private final long generator;
     private final long server;
     private final PeerProcess process;
-    private final int serverCpu;
-    private final int generatorCpu;
+    private final Placement placement;
     private final long[] serverCpuTicks;
     private final long[] generatorCpuTicks;
 
-    private Cpu(PeerProcess process, int serverCpu, int generatorCpu) {
+    private Cpu(PeerProcess process, Placement placement) {
         this.process = process;
-        this.serverCpu = serverCpu;
-        this.generatorCpu = generatorCpu;
+        this.placement = placement;
         this.wall = System.nanoTime();
         this.generator = generatorCpuNanos();
         this.server = process == null ? 0 : process.cpuNanos();
-        this.serverCpuTicks = cpuTicks(serverCpu);
-        this.generatorCpuTicks = cpuTicks(generatorCpu);
+        this.serverCpuTicks = cpuTicks(placement.serverCpus());
+        this.generatorCpuTicks = cpuTicks(placement.generatorCpus());
     }
 
     public static Cpu sample(PeerProcess process, BenchContext ctx) {
-        return new Cpu(process, ctx.serverCpu(), ctx.generatorCpu());
+        return new Cpu(process, ctx.placement());
     }
 
     static long generatorCpuNanos() {
@@ -50,39 +49,50 @@ public final class Cpu {
                 .getProcessCpuTime();
     }
 
-    /** {busy, total} jiffies of CPU {@code cpu} from /proc/stat, or null. */
-    private static long[] cpuTicks(int cpu) {
-        if (cpu < 0) {
+    /** {busy, total} jiffies of the CPUs {@code cpus} together, from /proc/stat, or null. */
+    private static long[] cpuTicks(int[] cpus) {
+        if (cpus.length == 0) {
             return null;
         }
         try {
             List<String> lines = Files.readAllLines(Path.of("/proc/stat"));
-            String prefix = "cpu" + cpu + " ";
-            for (String line : lines) {
-                if (line.startsWith(prefix)) {
-                    String[] f = line.trim().split("\\s+");
-                    long total = 0;
-                    for (int i = 1; i < Math.min(f.length, 9); i++) {
-                        total += Long.parseLong(f[i]);
-                    }
-                    long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-                    return new long[] {total - idle, total};
+            long busy = 0;
+            long total = 0;
+            for (int cpu : cpus) {
+                String prefix = "cpu" + cpu + " ";
+                String line = lines.stream().filter(l -> l.startsWith(prefix)).findFirst().orElse(null);
+                if (line == null) {
+                    return null;
                 }
+                String[] f = line.trim().split("\\s+");
+                long all = 0;
+                for (int i = 1; i < Math.min(f.length, 9); i++) {
+                    all += Long.parseLong(f[i]);
+                }
+                long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+                busy += all - idle;
+                total += all;
             }
+            return new long[] {busy, total};
         } catch (IOException | RuntimeException e) {
-            // not Linux
+            return null; // not Linux
         }
-        return null;
     }
 
     /** Usage between this sample and now. */
     public Usage since() {
-        Cpu now = new Cpu(process, serverCpu, generatorCpu);
+        Cpu now = new Cpu(process, placement);
         double wallNanos = Math.max(1, now.wall - wall);
         double gen = (now.generator - generator) / wallNanos / Runtime.getRuntime().availableProcessors();
         double srv = process == null ? Double.NaN : (now.server - server) / wallNanos;
-        double otherOnServer = other(serverCpuTicks, now.serverCpuTicks, process == null ? 0 : now.server - server);
-        double otherOnGenerator = other(generatorCpuTicks, now.generatorCpuTicks, now.generator - generator);
+        long serverNanos = process == null ? 0 : now.server - server;
+        long generatorNanos = now.generator - generator;
+        if (placement.shared()) { // one set of CPUs: others are what neither side took of it
+            double others = other(serverCpuTicks, now.serverCpuTicks, serverNanos + generatorNanos);
+            return new Usage(gen, srv, others, others);
+        }
+        double otherOnServer = other(serverCpuTicks, now.serverCpuTicks, serverNanos);
+        double otherOnGenerator = other(generatorCpuTicks, now.generatorCpuTicks, generatorNanos);
         return new Usage(gen, srv, otherOnServer, otherOnGenerator);
     }
 

@@ -31,9 +31,9 @@ class HarnessSmokeTest {
     @Timeout(60)
     void tinyFanoutChatAndStormDeliverMessagesAndWriteTheReport(@TempDir Path dir) throws Exception {
         try (SwitchboardServer server = SwitchboardServer.start(
-                ConfigLoader.parse("bench-smoke", SwitchboardProtocol.config(0, null)));
+                ConfigLoader.parse("bench-smoke", SwitchboardProtocol.config(0, null, 1)));
              WsClient client = new WsClient(1, List.of())) {
-            BenchContext ctx = new BenchContext(client, true, true, dir, 10_000, -1, -1, System.out);
+            BenchContext ctx = new BenchContext(client, true, true, dir, 10_000, Placement.unpinned(), System.out);
 
             Outcome fanout = Bench.runAgainst(Peer.SWITCHBOARD, server.port(), new FanoutScenario(20), ctx);
             Outcome chat = Bench.runAgainst(Peer.SWITCHBOARD, server.port(), new ChatScenario(10, 3, 2), ctx);

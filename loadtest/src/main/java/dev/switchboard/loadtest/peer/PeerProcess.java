@@ -1,5 +1,6 @@
 package dev.switchboard.loadtest.peer;
 
+import dev.switchboard.loadtest.Placement;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -17,7 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A running server under test: started pinned to its CPU with {@code taskset}, on 127.0.0.1, output to a
+ * A running server under test: started pinned to its CPUs with {@code taskset}, on 127.0.0.1, output to a
  * log in the raw directory; stopped by its PID (and its children's) in {@link #close()} and, should the
  * bench die, by a shutdown hook. Also reads the process tree's CPU time and RSS from /proc and, for the JVM,
  * live heap and NMT through jcmd.
@@ -86,28 +87,30 @@ public final class PeerProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code peer} pinned to {@code cpu} (or unpinned if {@code cpu} is null) and waits up to 30 s for
+     * Starts {@code peer} on the server CPUs of {@code placement} (a JVM sized to them) and waits up to 30 s for
      * its port. {@code presence} turns presence on where that is a server setting; {@code nmt} adds Native
      * Memory Tracking to the JVM.
      */
-    public static PeerProcess start(Peer peer, Peer.Layout layout, Path work, String cpu, boolean presence, boolean nmt,
-                                    String tag) throws IOException, InterruptedException {
+    public static PeerProcess start(Peer peer, Peer.Layout layout, Path work, Placement placement, boolean presence,
+                                    boolean nmt, String tag) throws IOException, InterruptedException {
         if (portOpen(peer.port())) {
             throw new IOException("port " + peer.port() + " is already in use; is another " + peer.id() + " running?");
         }
         Files.createDirectories(work);
         List<String> cmd = new ArrayList<>();
-        if (cpu != null && Peer.onPath("taskset")) {
-            cmd.addAll(List.of("taskset", "-c", cpu));
+        String cpus = placement.serverCpuList();
+        if (cpus != null && Peer.onPath("taskset")) {
+            cmd.addAll(List.of("taskset", "-c", cpus));
         }
         Path dir;
         Map<String, String> env;
         if (peer.jvm()) {
             Path config = work.resolve("switchboard-bench.yaml");
             Path tls = peer == Peer.SWITCHBOARD_TLS ? selfSigned(work.resolve("tls")) : null;
-            Files.writeString(config, SwitchboardProtocol.config(peer.port(), tls));
+            Files.writeString(config, SwitchboardProtocol.config(peer.port(), tls, placement.serverCores()));
             cmd.add(layout.javaHome().resolve("bin/java").toString());
-            cmd.addAll(List.of("-XX:+UseCompactObjectHeaders", "-XX:+UseZGC", "-XX:ActiveProcessorCount=1",
+            cmd.addAll(List.of("-XX:+UseCompactObjectHeaders", "-XX:+UseZGC",
+                    "-XX:ActiveProcessorCount=" + placement.serverCores(),
                     "-XX:+ExitOnOutOfMemoryError"));
             // Throughput scenarios: a fixed, pre-touched heap, as the production notes in docs/performance.md recommend —
             // a growing ZGC heap faults in (and the kernel zeroes) every new page on first use, which took 16 % of

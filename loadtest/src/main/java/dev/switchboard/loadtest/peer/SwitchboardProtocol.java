@@ -37,17 +37,17 @@ public final class SwitchboardProtocol implements PeerProtocol {
     }
 
     /**
-     * The YAML configuration for the bench server (one app; rate limit lifted for the publisher); with
-     * {@code tlsDir}, native TLS on its cert.pem and key.pem.
+     * The YAML configuration for the bench server (one app; rate limit lifted for the publisher) with
+     * {@code ioThreads} event loops; with {@code tlsDir}, native TLS on its cert.pem and key.pem.
      */
-    public static String config(int port, Path tlsDir) {
+    public static String config(int port, Path tlsDir, int ioThreads) {
         String tlsLine = tlsDir == null ? "" : "\n  tls: { certificate: \"" + tlsDir.resolve("cert.pem")
                 + "\", privateKey: \"" + tlsDir.resolve("key.pem") + "\" }";
         return """
                 server:
                   host: 127.0.0.1
                   port: %d%s
-                  ioThreads: 1
+                  ioThreads: %d
                   rateLimit: { burst: 1000000000, perSecond: 1000000000 }
                 apps:
                   - id: %s
@@ -65,7 +65,7 @@ public final class SwitchboardProtocol implements PeerProtocol {
                         secret: %s
                         channelPatterns: ["**"]
                         actions: [subscribe, publish, presence, send]
-                """.formatted(port, tlsLine, APP, KEY_PLAIN, KEY_PRESENCE, SECRET_KEY_ID, SECRET);
+                """.formatted(port, tlsLine, ioThreads, APP, KEY_PLAIN, KEY_PRESENCE, SECRET_KEY_ID, SECRET);
     }
 
     @Override

@@ -1,16 +1,17 @@
 package dev.switchboard.loadtest.scenario;
 
+import dev.switchboard.loadtest.Placement;
 import dev.switchboard.loadtest.ws.WsClient;
 import java.io.PrintStream;
 import java.nio.file.Path;
 
 /**
  * What scenarios share: the generator's connection factory, whether this is a {@code --quick} run, the raw
- * output directory, the cap on connections the generator's file-descriptor limit allows, and the CPUs the
- * server and the generator are pinned to (-1 when not pinned).
+ * output directory, the cap on connections the generator's file-descriptor limit allows, and where the
+ * server and the generator run.
  */
 public record BenchContext(WsClient client, boolean quick, boolean smoke, Path raw, int maxConnections,
-                           int serverCpu, int generatorCpu, PrintStream log) {
+                           Placement placement, PrintStream log) {
 
     public void log(String format, Object... args) {
         log.printf("    " + format + "%n", args);
