@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The indexes of one app: subscription string → {@link Room}, the pattern rooms among them (for routing), and
@@ -26,6 +27,8 @@ final class Hub {
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Room> patternRooms = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Session[]> peers = new ConcurrentHashMap<>();
+    /** Presence memberships (room, peerId) of all rooms, for metrics. */
+    private final LongAdder presenceMembers = new LongAdder();
     /** Set when the node drains: connections are leaving because of the shutdown, not because peers left. */
     private volatile boolean silenced;
 
@@ -54,6 +57,7 @@ final class Hub {
                 if (added) {
                     PresencePeer joined = room.presence.join(session.peerId(), session.peerMetadata());
                     if (joined != null) {
+                        presenceMembers.increment();
                         announce(room, session, ServerFrames.presence(name, List.of(joined), List.of()));
                     }
                 }
@@ -86,6 +90,7 @@ final class Hub {
             }
             PresencePeer left = room.presence.leave(session.peerId());
             if (left != null) {
+                presenceMembers.decrement();
                 announce(room, session, ServerFrames.presence(name, List.of(), List.of(left)));
             }
             if (room.subscribers.isEmpty()) {
@@ -271,5 +276,10 @@ final class Hub {
     /** Number of rooms currently alive (for tests and metrics: empty rooms must not linger). */
     int roomCount() {
         return rooms.size();
+    }
+
+    /** Presence memberships of all rooms together: a peer in three rooms counts three times. */
+    long presenceMembers() {
+        return presenceMembers.sum();
     }
 }

@@ -7,6 +7,7 @@ import dev.switchboard.core.auth.Identity;
 import dev.switchboard.core.auth.Key;
 import dev.switchboard.core.auth.Keyring;
 import dev.switchboard.core.spi.Clock;
+import dev.switchboard.core.spi.Metrics;
 import dev.switchboard.core.spi.Scheduler;
 import dev.switchboard.core.spi.Transport;
 import dev.switchboard.protocol.CloseCode;
@@ -40,6 +41,8 @@ public final class Node {
     private final NodeSettings settings;
     private final Clock clock;
     private final Scheduler scheduler;
+    private final Metrics metrics;
+    private final CloseLog closeLog;
     /** App id → live state; changed only by {@link #reconfigure}, which callers serialise. */
     private final Map<String, Tenant> tenants = new ConcurrentHashMap<>();
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
@@ -49,14 +52,21 @@ public final class Node {
     private volatile boolean stopped;
 
     public Node(Keyring keyring, NodeSettings settings, Clock clock, Scheduler scheduler) {
+        this(keyring, settings, clock, scheduler, Metrics.NONE);
+    }
+
+    /** A node that reports what happens to {@code metrics}. */
+    public Node(Keyring keyring, NodeSettings settings, Clock clock, Scheduler scheduler, Metrics metrics) {
+        this.metrics = metrics;
         this.authenticator = new Authenticator(keyring);
         this.keyring = keyring;
         this.settings = settings;
         this.budget = new OutboundBudget(settings.outboundBudgetBytes());
         this.clock = clock;
         this.scheduler = scheduler;
+        this.closeLog = new CloseLog(clock);
         for (AppConfig app : keyring.apps()) {
-            tenants.put(app.id(), new Tenant(app, settings, clock.currentTimeMillis()));
+            tenants.put(app.id(), newTenant(app));
         }
         scheduleSweep();
     }
@@ -82,31 +92,40 @@ public final class Node {
      */
     public Opening open(String token, String key, String origin, Transport transport) {
         if (draining) {
-            return new Opening.Refused(CloseCode.GOING_AWAY, CloseCode.GOING_AWAY.reason());
+            return refuse(CloseCode.GOING_AWAY, CloseCode.GOING_AWAY.reason(), null, transport);
         }
         Admission admission = authenticator.admit(token, key, origin, clock.currentTimeMillis());
         if (admission instanceof Admission.Refused refused) {
-            return new Opening.Refused(refused.code(), refused.reason());
+            return refuse(refused.code(), refused.reason(), null, transport);
         }
         Identity identity = ((Admission.Admitted) admission).identity();
         Tenant tenant = tenants.get(identity.app().id());
         if (tenant == null) { // the app was removed by a reload racing this admission
-            return new Opening.Refused(CloseCode.INVALID_TOKEN, "invalid key");
+            return refuse(CloseCode.INVALID_TOKEN, "invalid key", null, transport);
         }
         if (tenant.config().suspended()) {
-            return new Opening.Refused(CloseCode.ACCOUNT_SUSPENDED, CloseCode.ACCOUNT_SUSPENDED.reason());
+            return refuse(CloseCode.ACCOUNT_SUSPENDED, CloseCode.ACCOUNT_SUSPENDED.reason(), tenant.id, transport);
         }
         if (!tenant.tryAdmit()) {
-            return new Opening.Refused(CloseCode.OVER_CONCURRENT_LIMIT, CloseCode.OVER_CONCURRENT_LIMIT.reason());
+            return refuse(CloseCode.OVER_CONCURRENT_LIMIT, CloseCode.OVER_CONCURRENT_LIMIT.reason(), tenant.id,
+                    transport);
         }
         Session session = new Session(this, tenant, identity, transport);
         sessions.add(session);
         // welcome first (§2.3): only then may other connections find this one for a send or a kick.
         session.start();
         tenant.hub.addPeer(session);
-        log.debug("event=open app={} peer={} remote={}", tenant.id, identity.peerId(),
-                transport.remoteAddress());
+        tenant.metrics.admitted();
+        log.atDebug().setMessage("open").addKeyValue("app", tenant.id).addKeyValue("peer", identity.peerId())
+                .addKeyValue("remote", transport.remoteAddress()).log();
         return new Opening.Opened(session);
+    }
+
+    /** A refusal, counted and logged (the credential never is); {@code appId} is null where no app is known. */
+    private Opening refuse(CloseCode code, String reason, String appId, Transport transport) {
+        metrics.refused(code);
+        closeLog.refused(code.code(), reason, appId, transport.remoteAddress());
+        return new Opening.Refused(code, reason);
     }
 
     /** Called once by a session that has left its rooms: drop it from the peer index and free its slot. */
@@ -134,7 +153,9 @@ public final class Node {
         if (!tenant.countMessage()) {
             return new Delivery(0, true);
         }
-        return new Delivery(tenant.hub.publish(null, channel, from, data, fromMetadata).delivered(), false);
+        int delivered = tenant.hub.publish(null, channel, from, data, fromMetadata).delivered();
+        tenant.metrics.published(delivered);
+        return new Delivery(delivered, false);
     }
 
     /** The presence members of one exact subscription string (rest-api.md §3). */
@@ -173,6 +194,10 @@ public final class Node {
         return tenant == null ? Optional.empty() : Optional.of(tenant.config());
     }
 
+    private Tenant newTenant(AppConfig app) {
+        return new Tenant(app, settings, clock.currentTimeMillis(), metrics.app(app.id()));
+    }
+
     private Tenant tenant(String appId) {
         Tenant tenant = tenants.get(appId);
         if (tenant == null) {
@@ -203,7 +228,7 @@ public final class Node {
         for (AppConfig app : next.apps()) {
             Tenant tenant = tenants.get(app.id());
             if (tenant == null) {
-                tenants.put(app.id(), new Tenant(app, settings, clock.currentTimeMillis()));
+                tenants.put(app.id(), newTenant(app));
                 added.add(app.id());
             } else {
                 tenant.reconfigure(app);
@@ -295,6 +320,26 @@ public final class Node {
         return sessions.size();
     }
 
+    /** Whether the graceful drain has begun: new connections are refused from then on. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /** Where this node reports what happens (also for the transport's own refusals). */
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** The levels of one app on this node now, for an exporter to read when scraped. */
+    public record AppStats(String appId, int connections, int rooms, long presenceMembers) {
+    }
+
+    /** Every app's levels now; each number is read without a lock, so they are not one atomic picture. */
+    public List<AppStats> stats() {
+        return tenants.values().stream().map(t -> new AppStats(t.id, t.usage().concurrentNow(), t.hub.roomCount(),
+                t.hub.presenceMembers())).toList();
+    }
+
     public NodeSettings settings() {
         return settings;
     }
@@ -331,6 +376,10 @@ public final class Node {
         return scheduler;
     }
 
+    CloseLog closeLog() {
+        return closeLog;
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // Keepalive
     // ---------------------------------------------------------------------------------------------------------
@@ -354,6 +403,7 @@ public final class Node {
             for (Tenant tenant : tenants.values()) {
                 tenant.roll(nowMillis);
             }
+            closeLog.summarise();
             long now = clock.nanoTime();
             long interval = settings.pingInterval().toNanos();
             long grace = settings.pingGrace().toNanos();
@@ -366,7 +416,8 @@ public final class Node {
                     if (session.lastInboundNanos - sent > 0) {
                         session.pingSentNanos = 0;
                     } else if (now - sent >= grace) {
-                        log.debug("event=dead_connection app={} peer={}", session.appId(), session.peerId());
+                        log.atDebug().setMessage("dead_connection").addKeyValue("app", session.appId())
+                                .addKeyValue("peer", session.peerId()).log();
                         session.abort();
                         continue;
                     }
@@ -380,7 +431,7 @@ public final class Node {
                 }
             }
         } catch (RuntimeException e) {
-            log.error("event=sweep_failed", e);
+            log.atError().setMessage("sweep_failed").setCause(e).log();
         } finally {
             scheduleSweep();
         }

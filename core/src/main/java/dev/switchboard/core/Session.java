@@ -4,6 +4,7 @@ import dev.switchboard.core.auth.Action;
 import dev.switchboard.core.auth.Grants;
 import dev.switchboard.core.auth.Identity;
 import dev.switchboard.core.auth.TurnConfig;
+import dev.switchboard.core.spi.Metrics;
 import dev.switchboard.core.spi.Scheduler;
 import dev.switchboard.core.spi.Transport;
 import dev.switchboard.protocol.Channels;
@@ -43,6 +44,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
+    /** RFC 6455 §7.1.5: a Close frame that carried no status code. */
+    private static final int NO_STATUS_CODE = 1005;
 
     private final Node node;
     private final Tenant tenant;
@@ -60,6 +63,9 @@ public final class Session {
     private boolean released;
     /** Set while inbound reads are paused behind a recipient's backlog; I/O thread only. */
     private boolean readsPaused;
+    /** The code the connection ends with, for metrics: set by the first close decided; 0 until then. */
+    private volatile int endCode;
+    private volatile boolean endedByClient;
 
     // Keepalive bookkeeping (protocol.md §9.2), read by the node's sweeper.
     volatile long lastInboundNanos;
@@ -156,7 +162,8 @@ public final class Session {
                 case Invalid invalid -> error(invalid.code(), invalid.requestId(), invalid.message());
             }
         } catch (RuntimeException e) {
-            log.error("event=frame_failed app={} peer={}", appId(), peerId(), e);
+            log.atError().setMessage("frame_failed").addKeyValue("app", appId()).addKeyValue("peer", peerId())
+                    .setCause(e).log();
             error(ErrorCode.INTERNAL_ERROR, decoded.requestId(), "internal error");
         }
     }
@@ -196,7 +203,7 @@ public final class Session {
      * the client is leaving; the echo of {@code code} (none if negative) is the last frame. Idempotent.
      */
     public void onPeerClose(int code) {
-        closeNow(code, "", true);
+        closeNow(code, "", true, true);
     }
 
     /** The transport takes bytes again after {@link Transport#isWritable} said no: sends what queued meanwhile. */
@@ -251,7 +258,9 @@ public final class Session {
             error(refusal, frame.requestId(), refusalMessage(refusal, channel));
             return;
         }
-        Session behind = tenant.hub.publish(this, channel, peerId(), frame.data(), identity.peerMetadata()).behind();
+        Fanout fanout = tenant.hub.publish(this, channel, peerId(), frame.data(), identity.peerMetadata());
+        tenant.metrics.published(fanout.delivered());
+        Session behind = fanout.behind();
         acknowledge(frame);
         if (behind != null && !readsPaused) {
             readsPaused = true;
@@ -313,6 +322,7 @@ public final class Session {
             error(ErrorCode.PEER_NOT_FOUND, frame.requestId(), "peer not online: " + frame.to());
             return;
         }
+        tenant.metrics.sent(delivered);
         acknowledge(frame);
     }
 
@@ -342,6 +352,7 @@ public final class Session {
     }
 
     private void error(ErrorCode code, String requestId, String message) {
+        tenant.metrics.error(code);
         deliver(ServerFrames.error(code, requestId, message));
     }
 
@@ -365,7 +376,6 @@ public final class Session {
     private void slowConsumer() {
         if (!outbox.isSealed()) {
             node.countSlowConsumerClose();
-            log.debug("event=slow_consumer app={} peer={}", appId(), peerId());
         }
         closeNow(CloseCode.POLICY_VIOLATION, true);
     }
@@ -390,7 +400,7 @@ public final class Session {
      * the frames already queued.
      */
     public void closeForProtocolError(int code, String reason) {
-        closeNow(code, reason, false);
+        closeNow(code, reason, false, false);
     }
 
     /** True once a close was decided by either side: no keepalive ping may follow. */
@@ -407,22 +417,37 @@ public final class Session {
     /** Drops a dead connection without a close handshake (§9.2); presence {@code left} follows as for any close. */
     void abort() {
         closing = true;
+        ending(Metrics.App.NO_CLOSE_FRAME, false);
+        node.closeLog().closed(Metrics.App.NO_CLOSE_FRAME, appId(), peerId(), transport.remoteAddress());
         transport.abort();
         transport.execute(this::release);
     }
 
     private void closeNow(CloseCode code, boolean discardQueued) {
-        closeNow(code.code(), code.reason(), discardQueued);
+        closeNow(code.code(), code.reason(), discardQueued, false);
     }
 
-    private void closeNow(int code, String reason, boolean discardQueued) {
+    private void closeNow(int code, String reason, boolean discardQueued, boolean byClient) {
         if (outbox.isSealed()) {
             return;
         }
         closing = true;
-        log.debug("event=close app={} peer={} code={}", appId(), peerId(), code);
+        ending(code, byClient);
+        if (!byClient && CloseLog.worthLogging(code)) {
+            node.closeLog().closed(code, appId(), peerId(), transport.remoteAddress());
+        }
+        log.atDebug().setMessage("close").addKeyValue("app", appId()).addKeyValue("peer", peerId())
+                .addKeyValue("code", code).addKeyValue("by", byClient ? "client" : "server").log();
         outbox.close(code, reason, discardQueued);
         transport.execute(this::release);
+    }
+
+    /** Records how the connection ends, if nothing decided that before; a Close without a code is 1005. */
+    private void ending(int code, boolean byClient) {
+        if (endCode == 0) {
+            endedByClient = byClient;
+            endCode = code < 0 ? NO_STATUS_CODE : code;
+        }
     }
 
     /** Leaves every room (announcing {@code left}), the peer index and the app's connection count. I/O thread. */
@@ -431,6 +456,7 @@ public final class Session {
             return;
         }
         released = true;
+        tenant.metrics.closed(endCode == 0 ? Metrics.App.NO_CLOSE_FRAME : endCode, endCode == 0 || endedByClient);
         outbox.forget();
         if (expiry != null) {
             expiry.cancel();

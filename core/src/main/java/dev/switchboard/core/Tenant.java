@@ -2,6 +2,7 @@ package dev.switchboard.core;
 
 import dev.switchboard.core.auth.AppConfig;
 import dev.switchboard.core.auth.AppLimits;
+import dev.switchboard.core.spi.Metrics;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Tenant {
     final String id;
     final Hub hub = new Hub();
+    final Metrics.App metrics;
     private final NodeSettings settings;
     private volatile AppConfig config;
     private volatile RateLimiter.Rate rate;
@@ -26,8 +28,9 @@ final class Tenant {
     private final AtomicLong connectionsOpened = new AtomicLong();
     private volatile long periodStartMillis;
 
-    Tenant(AppConfig config, NodeSettings settings, long nowMillis) {
+    Tenant(AppConfig config, NodeSettings settings, long nowMillis, Metrics.App metrics) {
         this.id = config.id();
+        this.metrics = metrics;
         this.settings = settings;
         reconfigure(config);
         this.periodStartMillis = periodStart(nowMillis);

@@ -125,7 +125,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         try {
             early = routes.screen(call(ctx, new byte[0]));
         } catch (RuntimeException e) {
-            log.error("event=http_screen_failed method={} path={}", request.method(), rawPath, e);
+            log.atError().setMessage("http_screen_failed").addKeyValue("method", request.method())
+                    .addKeyValue("path", rawPath).setCause(e).log();
             early = new HttpRoutes.HttpReply(503, error("internal_error", "internal error"));
         }
         if (early != null) {
@@ -200,6 +201,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!throttle.tryAcquire(client, System.nanoTime())) {
+            node.metrics().connectThrottled();
             answer(ctx, HttpResponseStatus.TOO_MANY_REQUESTS,
                     error("rate_limited", "too many connection attempts from this address"));
             return;
@@ -214,7 +216,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         try {
             answer = routes.handle(call(ctx, complete));
         } catch (RuntimeException e) {
-            log.error("event=http_route_failed method={} path={}", head.method(), rawPath, e);
+            log.atError().setMessage("http_route_failed").addKeyValue("method", head.method())
+                    .addKeyValue("path", rawPath).setCause(e).log();
             answer = new HttpRoutes.HttpReply(503, error("internal_error", "internal error"));
         }
         if (answer == null) {
@@ -302,7 +305,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        log.debug("event=http_connection_failed remote={} cause={}", ctx.channel().remoteAddress(), cause.toString());
+        log.atDebug().setMessage("http_connection_failed").addKeyValue("remote", ctx.channel().remoteAddress())
+                .addKeyValue("cause", cause).log();
         ctx.close();
     }
 }

@@ -2,6 +2,9 @@ package dev.switchboard.netty;
 
 import dev.switchboard.core.Node;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -18,6 +21,7 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +34,44 @@ public final class NettyServer implements AutoCloseable {
     private final Channel listener;
     private final String transportName;
     private final TlsContext tls;
+    private final LoopMonitor loops;
 
     private NettyServer(EventLoopGroup group, Channel listener, String transportName, TlsContext tls) {
         this.group = group;
         this.listener = listener;
         this.transportName = transportName;
         this.tls = tls;
+        this.loops = new LoopMonitor(group);
+    }
+
+    /**
+     * One event loop now: how late its last lag probe ran (or how overdue the next one is, if later) and the
+     * tasks waiting in its queue (-1 if the loop does not say).
+     */
+    public record LoopStats(long lagNanos, int pendingTasks) {
+    }
+
+    /** Every event loop's lag and queue, for metrics and readiness. */
+    public List<LoopStats> loops() {
+        return loops.stats();
+    }
+
+    /** Bytes the buffer allocator holds now (its pools included), direct and heap. */
+    public record AllocatorMemory(long direct, long heap) {
+    }
+
+    /** What Netty's default buffer allocator holds now; -1 each if the allocator does not say. */
+    public static AllocatorMemory allocatorMemory() {
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {
+            ByteBufAllocatorMetric metric = provider.metric();
+            return new AllocatorMemory(metric.usedDirectMemory(), metric.usedHeapMemory());
+        }
+        return new AllocatorMemory(-1, -1);
+    }
+
+    /** Whether the listening socket is open (false before it is bound and once a drain has closed it). */
+    public boolean listening() {
+        return listener.isActive();
     }
 
     /**
@@ -62,8 +98,10 @@ public final class NettyServer implements AutoCloseable {
                     .bind(config.host(), config.port())
                     .sync()
                     .channel();
-            log.info("event=listening address={} transport={} io_threads={} tls={}", listener.localAddress(), io.name(),
-                    threads, tls == null ? "off" : tls.provider());
+            InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+            log.atInfo().setMessage("listening").addKeyValue("address", bound.getHostString() + ":" + bound.getPort())
+                    .addKeyValue("transport", io.name()).addKeyValue("io_threads", threads)
+                    .addKeyValue("tls", tls == null ? "off" : tls.provider()).log();
             if (tls != null) {
                 group.scheduleWithFixedDelay(tls::reloadIfChanged, TlsContext.WATCH_SECONDS, TlsContext.WATCH_SECONDS,
                         TimeUnit.SECONDS);

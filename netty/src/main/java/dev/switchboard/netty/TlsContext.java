@@ -83,11 +83,13 @@ public final class TlsContext {
         SslProvider provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
         TlsContext tls = new TlsContext(provider, build(files, provider));
         if (provider == SslProvider.OPENSSL) {
-            log.info("event=tls provider=boringssl version=\"{}\" protocols={}", OpenSsl.versionString(),
-                    String.join(",", PROTOCOLS));
+            log.atInfo().setMessage("tls").addKeyValue("provider", "boringssl")
+                    .addKeyValue("version", OpenSsl.versionString()).addKeyValue("protocols", String.join(",", PROTOCOLS))
+                    .log();
         } else {
-            log.info("event=tls provider=jdk reason=\"{}\" protocols={}", OpenSsl.unavailabilityCause(),
-                    String.join(",", PROTOCOLS));
+            log.atInfo().setMessage("tls").addKeyValue("provider", "jdk")
+                    .addKeyValue("reason", OpenSsl.unavailabilityCause()).addKeyValue("protocols", String.join(",", PROTOCOLS))
+                    .log();
         }
         tls.logCertificate("tls_certificate");
         return tls;
@@ -158,17 +160,19 @@ public final class TlsContext {
             reload(files);
         } catch (IllegalArgumentException e) {
             failed = stamp;
-            log.warn("event=tls_reload_failed reason=\"{}\" (the certificate in use stays)", e.getMessage());
+            log.atWarn().setMessage("tls_reload_failed").addKeyValue("reason", e.getMessage())
+                    .addKeyValue("effect", "the certificate in use stays").log();
         }
     }
 
     private void logCertificate(String event) {
         X509Certificate leaf = current.leaf();
-        log.info("event={} subject=\"{}\" not_after={} file={}", event, leaf.getSubjectX500Principal().getName(),
-                leaf.getNotAfter().toInstant(), current.stamp().files().certificate());
+        log.atInfo().setMessage(event).addKeyValue("subject", leaf.getSubjectX500Principal().getName())
+                .addKeyValue("not_after", leaf.getNotAfter().toInstant())
+                .addKeyValue("file", current.stamp().files().certificate()).log();
         if (leaf.getNotAfter().toInstant().isBefore(Instant.now())) {
-            log.warn("event=tls_certificate_expired not_after={} (clients will refuse it)",
-                    leaf.getNotAfter().toInstant());
+            log.atWarn().setMessage("tls_certificate_expired").addKeyValue("not_after", leaf.getNotAfter().toInstant())
+                    .addKeyValue("effect", "clients will refuse it").log();
         }
     }
 

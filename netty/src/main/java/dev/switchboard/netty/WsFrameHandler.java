@@ -81,7 +81,8 @@ final class WsFrameHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
         } else if (cause instanceof IOException) {
             ctx.close();
         } else {
-            log.warn("event=connection_error session={}", session, cause);
+            log.atWarn().setMessage("connection_error").addKeyValue("app", session.appId())
+                    .addKeyValue("peer", session.peerId()).setCause(cause).log();
             ctx.close();
         }
     }

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
@@ -43,26 +44,45 @@ public final class ConfigLoader {
 
     private final String source;
     private final Path file;
+    private final Map<String, String> overrides;
+    private final Map<String, String> env;
 
-    private ConfigLoader(String source, Path file) {
+    private ConfigLoader(String source, Path file, Map<String, String> overrides, Map<String, String> env) {
         this.source = source;
         this.file = file;
+        this.overrides = Map.copyOf(overrides);
+        this.env = env;
     }
 
     /** Loads and validates {@code file}. */
     public static SwitchboardConfig load(Path file) throws ConfigException {
+        return load(file, Map.of(), System.getenv());
+    }
+
+    /**
+     * Loads {@code file} with {@code overrides} ({@link ConfigOverrides}: path to YAML scalar) applied over it, and
+     * {@code env} for the secrets the file names by variable ({@code secretEnv}), then validates the result.
+     */
+    public static SwitchboardConfig load(Path file, Map<String, String> overrides, Map<String, String> env)
+            throws ConfigException {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ConfigException(file.toString(), "", "cannot read file: " + e.getMessage());
         }
-        return new ConfigLoader(file.toString(), file).read(text);
+        return new ConfigLoader(file.toString(), file, overrides, env).read(text);
     }
 
     /** Validates YAML text; {@code source} names it in errors. */
     public static SwitchboardConfig parse(String source, String yaml) throws ConfigException {
-        return new ConfigLoader(source, null).read(yaml);
+        return parse(source, yaml, Map.of(), Map.of());
+    }
+
+    /** Validates YAML text with {@code overrides} over it and {@code env} for {@code secretEnv} references. */
+    public static SwitchboardConfig parse(String source, String yaml, Map<String, String> overrides,
+                                          Map<String, String> env) throws ConfigException {
+        return new ConfigLoader(source, null, overrides, env).read(yaml);
     }
 
     private SwitchboardConfig read(String yaml) throws ConfigException {
@@ -76,7 +96,8 @@ public final class ConfigLoader {
             throw fail("", "the file is empty; it needs at least an 'apps' list");
         }
         object(root, "");
-        allowOnly(root, "", Set.of("server", "apps", "turn"));
+        applyOverrides((ObjectNode) root);
+        allowOnly(root, "", Set.of("server", "apps", "turn", "metrics", "health"));
 
         JsonNode server = root.path("server");
         if (!server.isMissingNode() && !server.isNull()) {
@@ -115,7 +136,85 @@ public final class ConfigLoader {
             throw fail("apps", e.getMessage());
         }
         return new SwitchboardConfig(listener, node, apps, restRateLimit(server, behindProxies), plans, file,
-                stateDir(server), bool(server, "server", "demo", false));
+                stateDir(server), bool(server, "server", "demo", false), ops(root), overrides);
+    }
+
+    /** Puts each override into the tree at its path, as the YAML value it spells, before anything is validated. */
+    private void applyOverrides(ObjectNode root) throws ConfigException {
+        for (Map.Entry<String, String> override : overrides.entrySet()) {
+            String[] parts = override.getKey().split("\\.");
+            ObjectNode parent = root;
+            for (int i = 0; i < parts.length - 1; i++) {
+                JsonNode child = parent.path(parts[i]);
+                if (!child.isObject()) {
+                    child = parent.putObject(parts[i]);
+                }
+                parent = (ObjectNode) child;
+            }
+            JsonNode value;
+            try {
+                value = YAML.readTree(override.getValue());
+            } catch (JacksonException e) {
+                throw fail(override.getKey(), "the value from " + ConfigOverrides.envName(override.getKey())
+                        + " or --set is not a YAML value: " + e.getOriginalMessage());
+            }
+            parent.set(parts[parts.length - 1], value == null || value.isMissingNode()
+                    ? parent.nullNode() : value);
+        }
+    }
+
+    /**
+     * A secret given as {@code name} in the file, or read from the file {@code nameFile} (relative to this one)
+     * or the environment variable {@code nameEnv}: at most one of the three; null if none.
+     */
+    private String secretValue(JsonNode node, String path, String name) throws ConfigException {
+        String inline = text(node, path, name, null);
+        String fromFile = text(node, path, name + "File", null);
+        String fromEnv = text(node, path, name + "Env", null);
+        int given = (inline == null ? 0 : 1) + (fromFile == null ? 0 : 1) + (fromEnv == null ? 0 : 1);
+        if (given > 1) {
+            throw fail(path + "." + name, "give one of " + name + ", " + name + "File and " + name + "Env");
+        }
+        if (fromFile != null) {
+            Path secretFile = path(fromFile, path + "." + name + "File");
+            try {
+                return Files.readString(secretFile, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw fail(path + "." + name + "File", "cannot read " + secretFile + ": " + e.getMessage());
+            }
+        }
+        if (fromEnv != null) {
+            String value = env.get(fromEnv);
+            if (value == null || value.isBlank()) {
+                throw fail(path + "." + name + "Env", "the environment variable " + fromEnv + " is not set");
+            }
+            return value.strip();
+        }
+        return inline;
+    }
+
+    /**
+     * {@code metrics:} ({@code enabled}, {@code bearerToken} or {@code bearerTokenFile}, and {@code host} with
+     * {@code port} for a listener of its own) and {@code health:} ({@code maxEventLoopLag}).
+     */
+    private OpsConfig ops(JsonNode root) throws ConfigException {
+        JsonNode metrics = section(root, "", "metrics",
+                Set.of("enabled", "bearerToken", "bearerTokenFile", "bearerTokenEnv", "host", "port"));
+        JsonNode health = section(root, "", "health", Set.of("maxEventLoopLag"));
+        String token = secretValue(metrics, "metrics", "bearerToken");
+        if (token != null && (token.length() < 16 || !token.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+            throw fail("metrics.bearerToken", "must be at least 16 printable ASCII characters without spaces");
+        }
+        String host = text(metrics, "metrics", "host", null);
+        int port = integer(metrics, "metrics", "port", 0, 0, 65535);
+        if (host == null && !metrics.path("port").isMissingNode()) {
+            throw fail("metrics.host", "is required with metrics.port (the address of the metrics listener)");
+        }
+        Duration lag = duration(health, "health", "maxEventLoopLag", OpsConfig.DEFAULT_MAX_EVENT_LOOP_LAG);
+        if (lag.isZero()) {
+            throw fail("health.maxEventLoopLag", "must be positive");
+        }
+        return new OpsConfig(bool(metrics, "metrics", "enabled", true), token, host, port, lag);
     }
 
     /**
@@ -295,7 +394,7 @@ public final class ConfigLoader {
             return null;
         }
         object(node, path);
-        allowOnly(node, path, Set.of("urls", "secret", "ttl", "iceServers"));
+        allowOnly(node, path, Set.of("urls", "secret", "secretFile", "secretEnv", "ttl", "iceServers"));
         List<TurnConfig.IceServer> servers = new ArrayList<>();
         JsonNode list = node.path("iceServers");
         if (!list.isMissingNode() && !list.isNull()) {
@@ -314,7 +413,7 @@ public final class ConfigLoader {
             }
         }
         try {
-            return new TurnConfig(strings(node, path, "urls"), text(node, path, "secret", null),
+            return new TurnConfig(strings(node, path, "urls"), secretValue(node, path, "secret"),
                     duration(node, path, "ttl", TurnConfig.DEFAULT_TTL), servers);
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
@@ -351,8 +450,8 @@ public final class ConfigLoader {
 
     private KeyConfig key(JsonNode node, String path) throws ConfigException {
         object(node, path);
-        allowOnly(node, path, Set.of("type", "id", "secret", "channelPatterns", "actions", "allowedOrigins", "enabled",
-                "autoInjectTurn"));
+        allowOnly(node, path, Set.of("type", "id", "secret", "secretFile", "secretEnv", "channelPatterns", "actions",
+                "allowedOrigins", "enabled", "autoInjectTurn"));
         String typeName = requiredText(node, path, "type");
         KeyType type = switch (typeName) {
             case "secret" -> KeyType.SECRET;
@@ -365,14 +464,19 @@ public final class ConfigLoader {
             if (!id.startsWith("pk_live_")) {
                 throw fail(path + ".id", "a publishable key id starts with pk_live_");
             }
-            if (node.has("secret")) {
-                throw fail(path + ".secret", "publishable keys have no secret; the id itself is the credential");
+            for (String field : List.of("secret", "secretFile", "secretEnv")) {
+                if (node.has(field)) {
+                    throw fail(path + "." + field, "publishable keys have no secret; the id itself is the credential");
+                }
             }
         } else {
             if (!id.startsWith("sk_id_")) {
                 throw fail(path + ".id", "a secret key id starts with sk_id_");
             }
-            secret = requiredText(node, path, "secret");
+            secret = secretValue(node, path, "secret");
+            if (secret == null) {
+                throw fail(path + ".secret", "is required (or secretFile, or secretEnv)");
+            }
             if (secret.getBytes(StandardCharsets.UTF_8).length < MIN_SECRET_BYTES) {
                 throw fail(path + ".secret", "must be at least " + MIN_SECRET_BYTES
                         + " bytes (HS256 needs a 256-bit key); generate one with ./switchboard keys new");
@@ -412,8 +516,9 @@ public final class ConfigLoader {
         if (node.isMissingNode() || node.isNull()) {
             return node;
         }
-        object(node, path + "." + name);
-        allowOnly(node, path + "." + name, allowed);
+        String field = path.isEmpty() ? name : path + "." + name;
+        object(node, field);
+        allowOnly(node, field, allowed);
         return node;
     }
 

@@ -71,7 +71,8 @@ final class StateDirectory {
                         app.path("messagesUsed").asLong());
             }
         } catch (IOException | JacksonException e) {
-            log.warn("event=state_unreadable file={} reason=\"{}\" (message counts start at 0)", file, e.getMessage());
+            log.atWarn().setMessage("state_unreadable").addKeyValue("file", file).addKeyValue("reason", e.getMessage())
+                    .addKeyValue("effect", "message counts start at 0").log();
         }
     }
 
@@ -93,7 +94,7 @@ final class StateDirectory {
             write(USAGE, text);
             lastSaved = text;
         } catch (IOException e) {
-            log.warn("event=state_write_failed file={} reason=\"{}\"", dir.resolve(USAGE), e.getMessage());
+            writeFailed(dir.resolve(USAGE), e);
         }
     }
 
@@ -105,7 +106,7 @@ final class StateDirectory {
         try {
             Files.deleteIfExists(dir.resolve(PID));
         } catch (IOException e) {
-            log.warn("event=state_write_failed file={} reason=\"{}\"", dir.resolve(PID), e.getMessage());
+            writeFailed(dir.resolve(PID), e);
         }
     }
 
@@ -118,8 +119,12 @@ final class StateDirectory {
         try {
             write(RELOAD, root.toString());
         } catch (IOException e) {
-            log.warn("event=state_write_failed file={} reason=\"{}\"", dir.resolve(RELOAD), e.getMessage());
+            writeFailed(dir.resolve(RELOAD), e);
         }
+    }
+
+    private static void writeFailed(Path file, IOException e) {
+        log.atWarn().setMessage("state_write_failed").addKeyValue("file", file).addKeyValue("reason", e.getMessage()).log();
     }
 
     private void write(String name, String text) throws IOException {

@@ -3,12 +3,17 @@ package dev.switchboard.server;
 import dev.switchboard.core.Node;
 import dev.switchboard.core.auth.Keyring;
 import dev.switchboard.core.spi.Clock;
+import dev.switchboard.core.spi.Metrics;
 import dev.switchboard.netty.HttpRoutes;
 import dev.switchboard.netty.NettyServer;
 import dev.switchboard.netty.NettyServerConfig;
 import dev.switchboard.netty.TlsFiles;
 import dev.switchboard.netty.WheelScheduler;
 import dev.switchboard.server.demo.DemoRoutes;
+import dev.switchboard.server.ops.Operations;
+import dev.switchboard.server.ops.OpsListener;
+import dev.switchboard.server.ops.OpsRoutes;
+import dev.switchboard.server.ops.PrometheusMetrics;
 import dev.switchboard.server.rest.RestApi;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -31,36 +36,52 @@ public final class SwitchboardServer implements AutoCloseable {
     private final RestApi rest;
     private final NettyServer listener;
     private final StateDirectory state;
+    private final OpsListener opsListener;
     private boolean closed;
 
     private SwitchboardServer(SwitchboardConfig config, Node node, WheelScheduler scheduler, RestApi rest,
-                              NettyServer listener, StateDirectory state) {
+                              NettyServer listener, StateDirectory state, OpsListener opsListener) {
         this.config = config;
         this.node = node;
         this.scheduler = scheduler;
         this.rest = rest;
         this.listener = listener;
         this.state = state;
+        this.opsListener = opsListener;
     }
 
     /**
      * Starts serving {@code config}; returns once the port is bound. With a state directory, restores the message
-     * counts kept there and saves them every few seconds.
+     * counts kept there and saves them every few seconds. A separate metrics listener is bound first, so that its
+     * {@code /readyz} says 503 until the main port accepts connections.
      *
      * @throws IOException if the state directory cannot be created or written
      */
     public static SwitchboardServer start(SwitchboardConfig config) throws InterruptedException, IOException {
         StateDirectory state = config.stateDir() == null ? null : StateDirectory.open(config.stateDir());
         WheelScheduler scheduler = new WheelScheduler();
-        Node node = new Node(new Keyring(config.apps()), config.node(), Clock.SYSTEM, scheduler);
+        OpsConfig ops = config.ops();
+        PrometheusMetrics metrics = ops.metrics() ? new PrometheusMetrics(Version.get()) : null;
+        Node node = new Node(new Keyring(config.apps()), config.node(), Clock.SYSTEM, scheduler,
+                metrics == null ? Metrics.NONE : metrics);
+        OpsListener opsListener = null;
         try {
             if (state != null) {
                 state.restoreUsage(node);
             }
+            Operations operations = new Operations(node, ops, metrics);
+            if (ops.separateListener()) {
+                opsListener = OpsListener.start(ops.metricsHost(), ops.metricsPort(), operations);
+                log.atInfo().setMessage("ops_listening").addKeyValue("address", ops.metricsHost() + ":" + opsListener.port())
+                        .addKeyValue("metrics", metrics == null ? "off" : "on").log();
+            }
             RestApi rest = new RestApi(node, config.restRateLimit(), config.plans(), Clock.SYSTEM);
-            HttpRoutes routes = config.demo() ? new DemoRoutes(node, rest) : rest;
+            HttpRoutes routes = new OpsRoutes(config.demo() ? new DemoRoutes(node, rest) : rest, operations,
+                    !ops.separateListener());
             NettyServer listener = NettyServer.start(config.listener(), node, routes);
-            SwitchboardServer server = new SwitchboardServer(config, node, scheduler, rest, listener, state);
+            operations.listening(listener);
+            SwitchboardServer server = new SwitchboardServer(config, node, scheduler, rest, listener, state,
+                    opsListener);
             if (state != null) {
                 state.writePid();
                 server.scheduleSave();
@@ -69,6 +90,9 @@ public final class SwitchboardServer implements AutoCloseable {
         } catch (InterruptedException | IOException | RuntimeException e) {
             node.stop();
             scheduler.close();
+            if (opsListener != null) {
+                opsListener.close();
+            }
             throw e;
         }
     }
@@ -98,9 +122,10 @@ public final class SwitchboardServer implements AutoCloseable {
     public synchronized ReloadResult reload() {
         ReloadResult result = reloadFromFile();
         if (result.applied()) {
-            log.info("event=reload_applied {}", result.message());
+            log.atInfo().setMessage("reload_applied").addKeyValue("result", result.message()).log();
         } else {
-            log.warn("event=reload_refused {} (the running configuration is unchanged)", result.message());
+            log.atWarn().setMessage("reload_refused").addKeyValue("result", result.message())
+                    .addKeyValue("effect", "the running configuration is unchanged").log();
         }
         if (state != null) {
             state.writeReload(result.applied(), result.message());
@@ -115,7 +140,7 @@ public final class SwitchboardServer implements AutoCloseable {
         }
         SwitchboardConfig next;
         try {
-            next = ConfigLoader.load(current.source());
+            next = ConfigLoader.load(current.source(), current.overrides(), System.getenv());
         } catch (ConfigException e) {
             return new ReloadResult(false, "file=" + e.source() + " field=" + (e.field().isEmpty() ? "-" : e.field())
                     + " reason=\"" + e.reason() + "\"");
@@ -151,7 +176,7 @@ public final class SwitchboardServer implements AutoCloseable {
         // The files in use: the new ones when they were loaded above; TLS on or off waits for a restart.
         TlsFiles inUse = listener.tls() != null && nextTls != null ? nextTls : b.tls();
         config = new SwitchboardConfig(b.withTls(inUse), current.node(), next.apps(), current.restRateLimit(),
-                next.plans(), current.source(), current.stateDir(), current.demo());
+                next.plans(), current.source(), current.stateDir(), current.demo(), current.ops(), current.overrides());
         return new ReloadResult(true, "file=" + current.source() + " apps=" + next.apps().size()
                 + " added=" + changed.appsAdded() + " removed=" + changed.appsRemoved()
                 + " closed_revoked=" + changed.closedRevoked() + " closed_suspended=" + changed.closedSuspended() + tls
@@ -160,6 +185,11 @@ public final class SwitchboardServer implements AutoCloseable {
 
     public int port() {
         return listener.port();
+    }
+
+    /** The port of the separate metrics listener, or -1 when the operator endpoints are on the main port. */
+    public int opsPort() {
+        return opsListener == null ? -1 : opsListener.port();
     }
 
     /** The REST base, e.g. {@code http://127.0.0.1:7070} or {@code https://…} (endpoints live under {@code /v1}). */
@@ -205,7 +235,7 @@ public final class SwitchboardServer implements AutoCloseable {
         }
         closed = true;
         int open = node.connectionCount();
-        log.info("event=drain_started connections={}", open);
+        log.atInfo().setMessage("drain_started").addKeyValue("connections", open).log();
         listener.stopAccepting();
         node.drain();
         long deadline = System.nanoTime() + config.node().drainTimeout().toNanos();
@@ -221,10 +251,13 @@ public final class SwitchboardServer implements AutoCloseable {
         listener.close();
         node.stop();
         scheduler.close();
+        if (opsListener != null) {
+            opsListener.close();
+        }
         if (state != null) {
             state.saveUsage(node);
             state.removePid();
         }
-        log.info("event=drain_finished connections={} forced={}", open, left);
+        log.atInfo().setMessage("drain_finished").addKeyValue("connections", open).addKeyValue("forced", left).log();
     }
 }

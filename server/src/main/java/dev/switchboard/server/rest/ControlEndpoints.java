@@ -14,6 +14,7 @@ import dev.switchboard.protocol.Limits;
 import dev.switchboard.protocol.PeerIds;
 import dev.switchboard.protocol.RawJson;
 import dev.switchboard.protocol.ServerFrames.PresencePeer;
+import dev.switchboard.server.Version;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -45,8 +46,9 @@ final class ControlEndpoints {
         long now = clock.currentTimeMillis() / 1000;
         TokenRequest claims = MintRequest.parse(body).authorize(key, now);
         String token = TokenMinter.mint(key.config(), claims);
-        log.info("event=rest_token_minted app={} key={} sub={} exp={}", key.app().id(), key.config().id(),
-                claims.sub(), claims.expiresAtSeconds());
+        log.atInfo().setMessage("rest_token_minted").addKeyValue("app", key.app().id())
+                .addKeyValue("key", key.config().id()).addKeyValue("sub", claims.sub())
+                .addKeyValue("exp", claims.expiresAtSeconds()).log();
         return ok(RestJson.write(g -> {
             g.writeStringProperty("token", token);
             g.writeNumberProperty("expiresAt", claims.expiresAtSeconds());
@@ -110,7 +112,8 @@ final class ControlEndpoints {
             throw RestProblem.invalid("peer id must be 1-128 printable ASCII characters");
         }
         int closed = node.kick(key.app().id(), peerId);
-        log.info("event=rest_kick app={} key={} peer={} closed={}", key.app().id(), key.config().id(), peerId, closed);
+        log.atInfo().setMessage("rest_kick").addKeyValue("app", key.app().id()).addKeyValue("key", key.config().id())
+                .addKeyValue("peer", peerId).addKeyValue("closed", closed).log();
         return ok(RestJson.write(g -> {
             g.writeStringProperty("peerId", peerId);
             g.writeNumberProperty("closed", closed);
@@ -122,7 +125,7 @@ final class ControlEndpoints {
         this.plans = Map.copyOf(next);
     }
 
-    /** {@code GET /v1/usage}: live counters since start and the configured caps (§6, Q34). */
+    /** {@code GET /v1/usage}: live counters since start and the configured caps (§6, Q34), and our version. */
     HttpReply usage(Key key) {
         Usage usage = node.usage(key.app().id());
         AppLimits limits = key.app().limits();
@@ -150,6 +153,7 @@ final class ControlEndpoints {
             g.writeBooleanProperty("overagesAllowed", plan.overagesAllowed());
             g.writeBooleanProperty("overagesEnabled", plan.overagesAllowed() && plan.overagesEnabled());
             g.writeEndObject();
+            g.writeStringProperty("serverVersion", Version.get()); // beyond the spec: which build answers
         }));
     }
 

@@ -92,10 +92,20 @@ public final class RestApi implements HttpRoutes {
                 case HEALTH -> new HttpReply(200, HEALTHY);
             };
         } catch (RestProblem problem) {
-            log.debug("event=rest_refused endpoint={} app={} key={} error={}", route.endpoint(),
-                    key.get().app().id(), key.get().config().id(), problem.error().code());
+            log.atDebug().setMessage("rest_refused").addKeyValue("endpoint", route.endpoint())
+                    .addKeyValue("app", key.get().app().id()).addKeyValue("key", key.get().config().id())
+                    .addKeyValue("error", problem.error().code()).log();
             return problem.reply();
         }
+    }
+
+    /**
+     * The REST endpoint {@code method} on {@code rawPath} names ({@code mint}, {@code peers}, {@code publish},
+     * {@code kick}, {@code usage}, {@code health}), or null for anything else: a bounded label for metrics.
+     */
+    public static String endpointName(String method, String rawPath) {
+        RestRoute route = RestRoute.match(method, rawPath);
+        return route == null ? null : route.endpoint().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static HttpReply unauthorized() {

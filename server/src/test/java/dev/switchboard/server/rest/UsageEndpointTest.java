@@ -26,7 +26,9 @@ class UsageEndpointTest {
     void reportsLiveConnectionsTotalsAndUnlimitedCapsInTheCurrentPeriod() throws Exception {
         JsonNode before = rest.get("/v1/usage").json();
         assertThat(RestHarness.fieldNames(before)).containsExactly("appId", "periodStartUnix", "periodEndUnix",
-                "concurrentNow", "peakConcurrent", "messagesUsed", "overageMessages", "overageConnections", "plan");
+                "concurrentNow", "peakConcurrent", "messagesUsed", "overageMessages", "overageConnections", "plan",
+                "serverVersion");
+        assertThat(before.path("serverVersion").asString()).isEqualTo(dev.switchboard.server.Version.get()).isNotBlank();
         assertThat(before.path("appId").asString()).isEqualTo("app_rest");
         long period = 30L * 24 * 3600; // the default: 30 days, aligned to the Unix epoch
         long now = System.currentTimeMillis() / 1000;
