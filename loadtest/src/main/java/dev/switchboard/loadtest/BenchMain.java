@@ -49,6 +49,7 @@ public final class BenchMain {
                       --smoke        seconds: tiny sizes, to check the harness itself
                       --no-install   do not install missing peers
                       --tls          also run Switchboard over native TLS (wss://), beside the plain one
+                      --metrics-off  also run Switchboard with metrics switched off, for what metrics cost
                       --cores        one (default): server on CPU 0, generator on CPU 1;
                                      all: server and generator share every CPU, the server sized to all of them
                     """);
@@ -78,6 +79,9 @@ public final class BenchMain {
         List<Peer> peers = selectPeers(opts.getOrDefault("peers", "all"));
         if (opts.containsKey("tls")) {
             peers.add(1, Peer.SWITCHBOARD_TLS); // right after the plain server, in the same run
+        }
+        if (opts.containsKey("metrics-off")) {
+            peers.add(1, Peer.SWITCHBOARD_NO_METRICS);
         }
         Set<String> wanted = opts.containsKey("scenarios")
                 ? Set.of(opts.get("scenarios").split(",")) : Set.of("fanout", "chat", "storm", "idle", "churn");
@@ -245,7 +249,7 @@ public final class BenchMain {
             int eq = name.indexOf('=');
             if (eq > 0) {
                 opts.put(name.substring(0, eq), name.substring(eq + 1));
-            } else if (Set.of("quick", "smoke", "help", "no-install", "tls").contains(name)) {
+            } else if (Set.of("quick", "smoke", "help", "no-install", "tls", "metrics-off").contains(name)) {
                 opts.put(name, "true");
             } else if (i + 1 < args.length) {
                 opts.put(name, args[++i]);

@@ -31,7 +31,7 @@ class HarnessSmokeTest {
     @Timeout(60)
     void tinyFanoutChatAndStormDeliverMessagesAndWriteTheReport(@TempDir Path dir) throws Exception {
         try (SwitchboardServer server = SwitchboardServer.start(
-                ConfigLoader.parse("bench-smoke", SwitchboardProtocol.config(0, null, 1)));
+                ConfigLoader.parse("bench-smoke", SwitchboardProtocol.config(0, null, 1, true)));
              WsClient client = new WsClient(1, List.of())) {
             BenchContext ctx = new BenchContext(client, true, true, dir, 10_000, Placement.unpinned(), System.out);
 

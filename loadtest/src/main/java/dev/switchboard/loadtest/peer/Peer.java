@@ -42,6 +42,10 @@ public record Peer(String id, String label, int port, boolean jvm, boolean prese
     /** The same server with native TLS (a dev certificate), for the plain-against-TLS figures ({@code --tls}). */
     public static final Peer SWITCHBOARD_TLS = switchboard("switchboard-tls", "Switchboard over TLS", 7094, true);
 
+    /** The same server with {@code metrics.enabled: false}, for the cost of metrics ({@code --metrics-off}). */
+    public static final Peer SWITCHBOARD_NO_METRICS = switchboard("switchboard-no-metrics", "Switchboard, metrics off",
+            7095, false);
+
     private static Peer switchboard(String id, String label, int port, boolean tls) {
         return new Peer(id, label, port, true, true, presence -> new SwitchboardProtocol(presence, tls), new Recipe() {
             @Override

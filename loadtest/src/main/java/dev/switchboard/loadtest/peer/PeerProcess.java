@@ -107,7 +107,8 @@ public final class PeerProcess implements AutoCloseable {
         if (peer.jvm()) {
             Path config = work.resolve("switchboard-bench.yaml");
             Path tls = peer == Peer.SWITCHBOARD_TLS ? selfSigned(work.resolve("tls")) : null;
-            Files.writeString(config, SwitchboardProtocol.config(peer.port(), tls, placement.serverCores()));
+            Files.writeString(config, SwitchboardProtocol.config(peer.port(), tls, placement.serverCores(),
+                    peer != Peer.SWITCHBOARD_NO_METRICS));
             cmd.add(layout.javaHome().resolve("bin/java").toString());
             cmd.addAll(List.of("-XX:+UseCompactObjectHeaders", "-XX:+UseZGC",
                     "-XX:ActiveProcessorCount=" + placement.serverCores(),

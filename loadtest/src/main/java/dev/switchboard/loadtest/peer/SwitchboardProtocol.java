@@ -38,9 +38,9 @@ public final class SwitchboardProtocol implements PeerProtocol {
 
     /**
      * The YAML configuration for the bench server (one app; rate limit lifted for the publisher) with
-     * {@code ioThreads} event loops; with {@code tlsDir}, native TLS on its cert.pem and key.pem.
+     * {@code ioThreads} event loops; with {@code tlsDir}, native TLS on its cert.pem and key.pem; metrics on or off.
      */
-    public static String config(int port, Path tlsDir, int ioThreads) {
+    public static String config(int port, Path tlsDir, int ioThreads, boolean metrics) {
         String tlsLine = tlsDir == null ? "" : "\n  tls: { certificate: \"" + tlsDir.resolve("cert.pem")
                 + "\", privateKey: \"" + tlsDir.resolve("key.pem") + "\" }";
         return """
@@ -49,6 +49,7 @@ public final class SwitchboardProtocol implements PeerProtocol {
                   port: %d%s
                   ioThreads: %d
                   rateLimit: { burst: 1000000000, perSecond: 1000000000 }
+                metrics: { enabled: %b }
                 apps:
                   - id: %s
                     keys:
@@ -65,7 +66,7 @@ public final class SwitchboardProtocol implements PeerProtocol {
                         secret: %s
                         channelPatterns: ["**"]
                         actions: [subscribe, publish, presence, send]
-                """.formatted(port, tlsLine, ioThreads, APP, KEY_PLAIN, KEY_PRESENCE, SECRET_KEY_ID, SECRET);
+                """.formatted(port, tlsLine, ioThreads, metrics, APP, KEY_PLAIN, KEY_PRESENCE, SECRET_KEY_ID, SECRET);
     }
 
     @Override
