@@ -28,11 +28,13 @@ public final class Bench {
             case SMOKE -> List.of(new FanoutScenario(20), new ChatScenario(10, 3, 2), new ConnectStormScenario(40, 16),
                     new IdleScenario(new int[] {100}, new int[] {100}), new PresenceChurnScenario(30, 6));
             case QUICK -> List.of(new FanoutScenario(Integer.getInteger("bench.fanout", 1000)),
+                    new FanoutScenario(FanoutScenario.FAN_IN, 1000), new FanoutScenario(FanoutScenario.ROOMS, 1000),
                     new ChatScenario(Integer.getInteger("bench.chat.rooms", 2000), 5, 1),
                     new ConnectStormScenario(10_000, 256),
                     new IdleScenario(new int[] {10_000, 50_000, 100_000}, new int[] {10_000, 50_000}),
                     new PresenceChurnScenario(1000, 100));
-            case FULL -> List.of(new FanoutScenario(100, 1000, 10_000), new ChatScenario(2000, 5, 1),
+            case FULL -> List.of(new FanoutScenario(100, 1000, 10_000), new FanoutScenario(FanoutScenario.FAN_IN, 1000),
+                    new FanoutScenario(FanoutScenario.ROOMS, 1000), new ChatScenario(2000, 5, 1),
                     new ConnectStormScenario(20_000, 256),
                     new IdleScenario(new int[] {10_000, 50_000, 100_000}, new int[] {10_000, 50_000, 100_000}),
                     new PresenceChurnScenario(1000, 100));
@@ -57,7 +59,8 @@ public final class Bench {
         Outcome out = new Outcome(scenario.id(), label);
         PeerProcess proc = null;
         try {
-            proc = PeerProcess.start(peer, layout, work, placement, scenario.presence(), scenario.nmt(), scenario.id());
+            proc = PeerProcess.start(peer, layout, work, placement, scenario.presence(), scenario.nmt(),
+                    scenario.id() + placement.fileTag()); // one log, GC log and recording per placement
             Thread.sleep(ctx.quick() ? 300 : 1000);
             scenario.run(new Target(peer, proc, peer.protocols().create(scenario.presence()), peer.port()), ctx, out);
             if (!proc.alive()) {

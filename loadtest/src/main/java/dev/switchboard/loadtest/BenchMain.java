@@ -4,6 +4,8 @@ import dev.switchboard.loadtest.peer.Peer;
 import dev.switchboard.loadtest.peer.PeerProcess;
 import dev.switchboard.loadtest.report.Report;
 import dev.switchboard.loadtest.scenario.BenchContext;
+import dev.switchboard.loadtest.scenario.ChatScenario;
+import dev.switchboard.loadtest.scenario.FanoutScenario;
 import dev.switchboard.loadtest.scenario.Outcome;
 import dev.switchboard.loadtest.scenario.Scenario;
 import dev.switchboard.loadtest.ws.WsClient;
@@ -20,14 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 /**
  * {@code ./switchboard bench [--quick] [--peers all|LIST] [--scenarios LIST]}: installs and starts the peers
  * it can, runs every scenario against Switchboard and each peer (one fresh server process per scenario,
- * placed by {@code --cores}: pinned to CPU 0 with this generator pinned to CPU 1 by the launcher, or both on
- * every CPU), and writes
- * loadtest/results/&lt;date&gt;/report.md, report.json and the charts.
+ * placed by {@code --cores}: on CPU 0 with this generator on CPU 1, and on every CPU shared with the generator;
+ * both by default, side by side), and writes loadtest/results/&lt;date&gt;/report.md, report.json and the charts.
  */
 public final class BenchMain {
     private BenchMain() {
@@ -45,12 +45,12 @@ public final class BenchMain {
                     Usage: ./switchboard bench [--quick] [--peers all|none|LIST] [--scenarios LIST] [--out DIR]
                       --quick        a few minutes: fan-out 1,000 subs, chat, storm 10k, idle (peers 10k), churn
                       --peers        comma list of: centrifuge,nats,soketi,socketio,mosquitto,nchan (default all)
-                      --scenarios    comma list of: fanout,chat,storm,idle,churn (default all)
+                      --scenarios    comma list of: fanout,fanin,rooms,chat,storm,idle,churn (default all)
                       --smoke        seconds: tiny sizes, to check the harness itself
                       --no-install   do not install missing peers
                       --tls          also run Switchboard over native TLS (wss://), beside the plain one
                       --metrics-off  also run Switchboard with metrics switched off, for what metrics cost
-                      --cores        one (default): server on CPU 0, generator on CPU 1;
+                      --cores        one,all (default), one or all. one: server on CPU 0, generator on CPU 1;
                                      all: server and generator share every CPU, the server sized to all of them
                     """);
             return;
@@ -70,11 +70,15 @@ public final class BenchMain {
         Files.copy(serverJar, serverCopy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Peer.Layout layout = new Peer.Layout(root.resolve("loadtest/peers"), cache, serverCopy,
                 Path.of(System.getProperty("java.home")));
-        Placement placement = switch (opts.getOrDefault("cores", "one")) {
-            case "one" -> Placement.oneCore(ownCpus());
-            case "all" -> Placement.allCores(Runtime.getRuntime().availableProcessors());
-            default -> throw new IllegalArgumentException("--cores takes one or all, not " + opts.get("cores"));
-        };
+        int cpus = Runtime.getRuntime().availableProcessors();
+        List<Placement> placements = new ArrayList<>();
+        for (String cores : opts.getOrDefault("cores", "one,all").split(",")) {
+            placements.add(switch (cores) {
+                case "one" -> Placement.oneCore(cpus);
+                case "all" -> Placement.allCores(cpus);
+                default -> throw new IllegalArgumentException("--cores takes one, all or one,all, not " + cores);
+            });
+        }
 
         List<Peer> peers = selectPeers(opts.getOrDefault("peers", "all"));
         if (opts.containsKey("tls")) {
@@ -84,17 +88,16 @@ public final class BenchMain {
             peers.add(1, Peer.SWITCHBOARD_NO_METRICS);
         }
         Set<String> wanted = opts.containsKey("scenarios")
-                ? Set.of(opts.get("scenarios").split(",")) : Set.of("fanout", "chat", "storm", "idle", "churn");
+                ? Set.of(opts.get("scenarios").split(",")) : Set.of("fanout", "fanin", "rooms", "chat", "storm", "idle", "churn");
         List<Scenario> scenarios = Bench.scenarios(smoke ? Bench.Size.SMOKE : quick ? Bench.Size.QUICK : Bench.Size.FULL).stream()
                 .filter(s -> wanted.contains(s.id())).toList();
 
         int fdLimit = BenchContext.openFilesLimit();
         int maxConnections = Math.max(100, fdLimit - 2000);
-        int threads = Runtime.getRuntime().availableProcessors();
-        say("switchboard bench: %s run, %d scenario(s), servers: %s", quick ? "quick" : "full", scenarios.size(),
-                peers.stream().map(Peer::id).collect(Collectors.joining(", ")));
-        say("generator: %d event loop(s), open-files limit %d, results in %s", threads, fdLimit, out);
-        say("placement: %s", placement.describe());
+        say("switchboard bench: %s run, %d scenario(s), servers: %s, placements: %s", quick ? "quick" : "full",
+                scenarios.size(), peers.stream().map(Peer::id).collect(Collectors.joining(", ")),
+                placements.stream().map(Placement::name).collect(Collectors.joining(", ")));
+        say("open-files limit %d, results in %s", fdLimit, out);
 
         Map<String, String> skipped = new LinkedHashMap<>();
         List<Peer> runnable = new ArrayList<>();
@@ -113,27 +116,16 @@ public final class BenchMain {
         List<String> labels = new ArrayList<>();
         Instant started = Instant.now();
         String loadAtStart = loadAverage();
-        try (WsClient client = new WsClient(threads, Bench.sourceAddresses(8))) {
-            BenchContext ctx = new BenchContext(client, quick, smoke, raw, maxConnections, placement, System.out);
-            for (Peer p : runnable) {
-                String label = p == Peer.SWITCHBOARD ? Report.SWITCHBOARD : p.label();
-                labels.add(label);
-                boolean anyStarted = false;
-                for (Scenario s : scenarios) {
-                    if (!s.supports(p)) {
-                        continue;
-                    }
-                    say("==> %s: %s", label, s.title());
-                    Outcome o = Bench.runWithProcess(p, label, layout, raw, placement, s, ctx);
-                    outcomes.add(o);
-                    if (o.error == null || !o.error.contains("exited at start")) {
-                        anyStarted = true;
-                    }
+        for (Placement placement : placements) {
+            placement.pinGenerator();
+            int threads = placement.generatorThreads();
+            say("placement %s: %s; generator: %d event loop(s)", placement.name(), placement.describe(), threads);
+            try (WsClient client = new WsClient(threads, Bench.sourceAddresses(8))) {
+                if (!smoke && placement == placements.getFirst() && runnable.contains(Peer.SWITCHBOARD)) {
+                    warmUpGenerator(client, raw, maxConnections, placement, layout);
                 }
-                if (!anyStarted) {
-                    skipped.put(label, "did not start: " + outcomes.getLast().error);
-                    labels.remove(label);
-                }
+                BenchContext ctx = new BenchContext(client, quick, smoke, raw, maxConnections, placement, System.out);
+                runPlacement(runnable, scenarios, placement, layout, raw, ctx, outcomes, labels, skipped);
             }
         }
         Map<String, String> meta = new LinkedHashMap<>();
@@ -143,13 +135,14 @@ public final class BenchMain {
                 + loadAverage());
         meta.put("machine", machine() + "; load average at start " + loadAtStart
                 + " (other work on the machine is noise in these figures)");
-        meta.put("pinning", placement.describe());
-        meta.put("Switchboard JVM", "-XX:+UseCompactObjectHeaders -XX:+UseZGC -XX:ActiveProcessorCount="
-                + placement.serverCores() + "; "
+        meta.put("pinning", placements.stream().map(pl -> pl.name() + ": " + pl.describe())
+                .collect(Collectors.joining("; ")));
+        meta.put("Switchboard JVM", "-XX:+UseCompactObjectHeaders -XX:+UseZGC -XX:ActiveProcessorCount=<CPUs of the "
+                + "placement>; "
                 + "-Xms2g -Xmx2g -XX:+AlwaysPreTouch (idle: -Xms512m -Xmx4g, so RSS includes heap growth); "
-                + "ioThreads " + placement.serverCores() + ", per-connection rate limit lifted; Java " + System.getProperty("java.version"));
-        meta.put("generator", "Java Netty " + (client0Epoll() ? "epoll" : "NIO") + " client, " + threads
-                + " event loop(s), pre-encoded frames, byte scanning for the payload timestamp; "
+                + "ioThreads = the placement's CPUs, per-connection rate limit lifted; Java " + System.getProperty("java.version"));
+        meta.put("generator", "Java Netty " + (client0Epoll() ? "epoll" : "NIO") + " client, one event loop per "
+                + "CPU it runs on, pre-encoded frames, byte scanning for the payload timestamp; "
                 + "8 loopback source addresses (127.0.0.2-9)");
         meta.put("payload", Marker.dataLength() + "-byte JSON data, same for every server");
         new Report(outcomes, labels, skipped, meta).write(out);
@@ -157,23 +150,47 @@ public final class BenchMain {
         say("report: %s", out.resolve("report.md"));
     }
 
-    /** The CPUs this process may run on (Cpus_allowed_list: "1", "0-1", "0,2-3"), empty if not known. */
-    private static int[] ownCpus() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Cpus_allowed_list:")) {
-                    return Arrays.stream(line.substring(line.indexOf(':') + 1).trim().split(","))
-                            .flatMapToInt(range -> {
-                                String[] ends = range.split("-");
-                                int first = Integer.parseInt(ends[0]);
-                                return IntStream.rangeClosed(first, ends.length == 1 ? first : Integer.parseInt(ends[1]));
-                            }).toArray();
+    /**
+     * Short chat and fan-out runs against a throw-away Switchboard whose results are dropped, so that the
+     * generator's read and scan paths are compiled before the first measured server: without it the first server
+     * of a run (always Switchboard) met a generator still compiling them, and its chat p99 came out 1–3 ms worse
+     * than the same server's later in the run (docs/performance.md, "Metrics on and off").
+     */
+    private static void warmUpGenerator(WsClient client, Path raw, int maxConnections, Placement placement,
+                                        Peer.Layout layout) {
+        say("==> warming the generator up (results dropped)");
+        BenchContext quiet = new BenchContext(client, true, true, raw, maxConnections, placement,
+                new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        for (Scenario warm : List.of(new ChatScenario(2000, 5, 1), new FanoutScenario(1000))) {
+            Bench.runWithProcess(Peer.SWITCHBOARD, "warm-up", layout, raw, placement, warm, quiet);
+        }
+    }
+
+    /** Runs every scenario against every server in {@code placement}, labelling them with its suffix. */
+    private static void runPlacement(List<Peer> runnable, List<Scenario> scenarios, Placement placement,
+                                     Peer.Layout layout, Path raw, BenchContext ctx, List<Outcome> outcomes,
+                                     List<String> labels, Map<String, String> skipped) {
+        for (Peer p : runnable) {
+            String label = (p == Peer.SWITCHBOARD ? Report.SWITCHBOARD : p.label()) + placement.labelSuffix();
+            labels.add(label);
+            boolean anyStarted = false;
+            for (Scenario s : scenarios) {
+                if (!s.supports(p)) {
+                    continue;
+                }
+                say("==> %s: %s", label, s.title());
+                Outcome o = Bench.runWithProcess(p, label, layout, raw, placement, s, ctx);
+                o.series.replaceAll(series -> series.named(series.name().replace(p.label(), label)));
+                outcomes.add(o);
+                if (o.error == null || !o.error.contains("exited at start")) {
+                    anyStarted = true;
                 }
             }
-        } catch (IOException | RuntimeException e) {
-            // not Linux
+            if (!anyStarted) {
+                skipped.put(label, "did not start: " + outcomes.getLast().error);
+                labels.remove(label);
+            }
         }
-        return new int[0];
     }
 
     private static String loadAverage() {

@@ -12,4 +12,9 @@ public record Series(String chart, String name, String xLabel, String yLabel, Li
     public void add(double x, double y) {
         points.add(new double[] {x, y});
     }
+
+    /** The same points under another line name. */
+    public Series named(String newName) {
+        return new Series(chart, newName, xLabel, yLabel, points);
+    }
 }

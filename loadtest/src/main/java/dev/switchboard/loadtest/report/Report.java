@@ -63,13 +63,24 @@ public final class Report {
         return rows;
     }
 
+    /**
+     * The Switchboard column a server is compared with: the one of the same placement, so a peer on all cores
+     * is set against Switchboard on all cores ({@code "NATS-WS 2.9 (all cores)"} → {@code "Switchboard (all cores)"}).
+     */
+    static String baselineOf(String server) {
+        int suffix = server.lastIndexOf(" (");
+        return suffix > 0 && server.endsWith(" cores)") ? SWITCHBOARD + server.substring(suffix) : SWITCHBOARD;
+    }
+
     private String markdown(List<String> charts) {
         StringBuilder md = new StringBuilder();
         md.append("# Switchboard vs peers — load test report\n\n");
         for (Map.Entry<String, String> e : meta.entrySet()) {
             md.append("- **").append(e.getKey()).append("**: ").append(e.getValue()).append('\n');
         }
-        md.append("\nEach peer cell shows the peer's figure and, in parentheses, the ratio **Switchboard ÷ peer**. "
+        md.append("\nEach peer cell shows the peer's figure and, in parentheses, the ratio **Switchboard ÷ peer**, "
+                + "against Switchboard in the same placement (columns marked \"(all cores)\" against Switchboard (all "
+                + "cores)). "
                 + "For throughput (msg/s, /s) a ratio above 1 means Switchboard is ahead; for latency and memory "
                 + "(ms, KiB) below 1 does. † = generator-bound (the generator's own CPU was ≥ 90% busy, so the "
                 + "server may be faster than shown). ‡ = contended (other processes on this shared machine took more than "
@@ -87,8 +98,8 @@ public final class Report {
         for (Map.Entry<String, Map<String, Figure>> row : rows.entrySet()) {
             Figure any = row.getValue().values().iterator().next();
             md.append("| ").append(any.label()).append(" | ").append(any.unit()).append(" |");
-            Figure mine = row.getValue().get(SWITCHBOARD);
             for (String s : servers) {
+                Figure mine = row.getValue().get(baselineOf(s));
                 Figure f = row.getValue().get(s);
                 md.append(' ');
                 if (f == null || Double.isNaN(f.value())) {
@@ -101,7 +112,7 @@ public final class Report {
                     if (f.contended()) {
                         md.append('‡');
                     }
-                    if (!s.equals(SWITCHBOARD) && mine != null && !Double.isNaN(mine.value()) && f.value() != 0) {
+                    if (!s.equals(baselineOf(s)) && mine != null && !Double.isNaN(mine.value()) && f.value() != 0) {
                         md.append(" (").append(String.format(Locale.ROOT, "%.2f×", mine.value() / f.value())).append(')');
                     }
                 }
@@ -301,17 +312,16 @@ public final class Report {
         root.put("results", results);
         Map<String, Object> ratios = new LinkedHashMap<>();
         for (Map.Entry<String, Map<String, Figure>> row : table().entrySet()) {
-            Figure mine = row.getValue().get(SWITCHBOARD);
-            if (mine == null) {
-                continue;
-            }
             Map<String, Object> r = new LinkedHashMap<>();
             for (Map.Entry<String, Figure> cell : row.getValue().entrySet()) {
-                if (!cell.getKey().equals(SWITCHBOARD) && cell.getValue().value() != 0) {
+                Figure mine = row.getValue().get(baselineOf(cell.getKey()));
+                if (mine != null && !cell.getKey().equals(baselineOf(cell.getKey())) && cell.getValue().value() != 0) {
                     r.put(cell.getKey(), mine.value() / cell.getValue().value());
                 }
             }
-            ratios.put(row.getKey(), r);
+            if (!r.isEmpty()) {
+                ratios.put(row.getKey(), r);
+            }
         }
         root.put("ratiosSwitchboardOverPeer", ratios);
         return root;

@@ -11,7 +11,8 @@ import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
- * Fan-out: one channel, N subscribers, one publisher whose rate ramps up (×1.5 per step) until a backlog
+ * Fan-out: N subscribers on one channel (or spread over several, {@link Shape}), one publisher (or several
+ * sharing the rate) whose rate ramps up (×1.5 per step) until a backlog
  * builds — deliveries fall below 90% of what was offered, the median latency passes 100 ms and twice the
  * first step's, the publisher's socket stops being writable, or the server closes subscribers — on two steps
  * in a row (one noisy step on a shared machine does not end the ramp) or once with deliveries below 60%. Reports the ceiling (highest
@@ -34,20 +35,57 @@ public final class FanoutScenario implements Scenario {
      */
     private static final int REFERENCE_STEP = 10;
 
+    /**
+     * How the load is laid out: N subscribers spread over {@code channels} channels, each with
+     * {@code publishersPerChannel} publishers sharing the ramp's publish rate. With one event loop per core,
+     * several publishers on one channel contend for its room lock from different loops, and publishers on
+     * different channels for the app-wide counters only.
+     *
+     * @param id the scenario id and the prefix of its figure keys
+     * @param label the prefix of its figure labels
+     */
+    public record Shape(String id, String title, String label, int channels, int publishersPerChannel) {
+        public Shape {
+            if (channels < 1 || publishersPerChannel < 1) {
+                throw new IllegalArgumentException("at least one channel and one publisher per channel");
+            }
+        }
+
+        int publishers() {
+            return channels * publishersPerChannel;
+        }
+    }
+
+    /** The classic fan-out: one publisher, one channel. */
+    public static final Shape ONE_PUBLISHER = new Shape("fanout", "Fan-out: one publisher, one channel, N subscribers",
+            "Fan-out", 1, 1);
+    /** Eight publishers on one channel: its room lock taken from every event loop. */
+    public static final Shape FAN_IN = new Shape("fanin", "Fan-in: 8 publishers on one channel, N subscribers",
+            "Fan-in (8 publishers)", 1, 8);
+    /** Eight channels with a publisher each, the subscribers spread over them: no shared room. */
+    public static final Shape ROOMS = new Shape("rooms", "Rooms: 8 channels with a publisher each, N subscribers across them",
+            "Rooms (8 channels)", 8, 1);
+
+    private final Shape shape;
     private final int[] subscriberCounts;
 
     public FanoutScenario(int... subscriberCounts) {
+        this(ONE_PUBLISHER, subscriberCounts);
+    }
+
+    public FanoutScenario(Shape shape, int... subscriberCounts) {
+        this.shape = shape;
         this.subscriberCounts = subscriberCounts;
     }
 
     @Override
     public String id() {
-        return "fanout";
+        return shape.id();
     }
 
     @Override
     public String title() {
-        return "Fan-out: one publisher, one channel, N subscribers";
+        return shape.title();
     }
 
     @Override
@@ -58,11 +96,48 @@ public final class FanoutScenario implements Scenario {
     @Override
     public void run(Target t, BenchContext ctx, Outcome out) throws Exception {
         for (int n : subscriberCounts) {
-            if (n + 10 > ctx.maxConnections()) {
-                out.note("fan-out " + n + ": skipped, open-files limit allows " + ctx.maxConnections());
+            if (n + shape.publishers() + 10 > ctx.maxConnections()) {
+                out.note(shape.id() + " " + n + ": skipped, open-files limit allows " + ctx.maxConnections());
                 continue;
             }
             runOnce(t, ctx, out, n);
+        }
+    }
+
+    /** The name of channel {@code index} of the run with {@code n} subscribers. */
+    private String channel(int n, int index) {
+        return shape.channels() == 1 ? "fan" + n : "fan" + n + "-" + index;
+    }
+
+    /** One {@link Pacer} per publisher, sharing a total publish rate evenly. */
+    private static final class Pacers {
+        private final List<Pacer> pacers = new ArrayList<>();
+
+        Pacers(List<WsConnection> publishers, dev.switchboard.loadtest.peer.PeerProtocol protocol) {
+            for (WsConnection publisher : publishers) {
+                pacers.add(new Pacer(publisher, protocol.publishTemplate(publisher.channel)));
+            }
+        }
+
+        void start() {
+            pacers.forEach(Pacer::start);
+        }
+
+        /** All publishers together publish {@code perSecond}. */
+        void rate(double perSecond) {
+            pacers.forEach(p -> p.rate(perSecond / pacers.size()));
+        }
+
+        long sent() {
+            return pacers.stream().mapToLong(Pacer::sent).sum();
+        }
+
+        long blocked() {
+            return pacers.stream().mapToLong(Pacer::blocked).sum();
+        }
+
+        void stop() {
+            pacers.forEach(Pacer::stop);
         }
     }
 
@@ -72,45 +147,48 @@ public final class FanoutScenario implements Scenario {
         double stepSeconds = smoke ? 0.4 : ctx.quick() ? 1.25 : 3;
         int maxSteps = smoke ? 3 : ctx.quick() ? 17 : 18;
         double halfSeconds = smoke ? 0.5 : ctx.quick() ? 3 : 6;
-        String channel = "fan" + n;
+        int channels = shape.channels();
+        String name = shape.id() + " " + n;
         DeliveryStats stats = new DeliveryStats();
         WsClient client = ctx.client();
 
         WsClient.Opened subs = client.openAll(t.port(), n, 256, 120_000,
-                i -> new WsConnection(t.protocol(), "127.0.0.1:" + t.port(), i + 1, channel, false, null, stats));
+                i -> new WsConnection(t.protocol(), "127.0.0.1:" + t.port(), i + 1, channel(n, i % channels), false,
+                        null, stats));
         if (subs.ready().isEmpty()) {
-            out.note("fan-out " + n + ": no subscriber could connect (" + subs.firstError() + ")");
+            out.note(name + ": no subscriber could connect (" + subs.firstError() + ")");
             return;
         }
         if (subs.failed() > 0) {
-            out.note("fan-out " + n + ": " + subs.failed() + " subscribers failed to connect (" + subs.firstError() + ")");
+            out.note(name + ": " + subs.failed() + " subscribers failed to connect (" + subs.firstError() + ")");
         }
-        WsClient.Opened pubs = client.openAll(t.port(), 1, 1, 10_000,
-                i -> new WsConnection(t.protocol(), "127.0.0.1:" + t.port(), 0, channel, true, null,
-                        WsConnection.NO_LISTENER));
-        if (pubs.ready().isEmpty()) {
-            out.note("fan-out " + n + ": publisher could not connect (" + pubs.firstError() + ")");
+        // publisher j publishes to channel j % channels; its id (past the subscribers') marks its messages
+        WsClient.Opened pubs = client.openAll(t.port(), shape.publishers(), shape.publishers(), 10_000,
+                j -> new WsConnection(t.protocol(), "127.0.0.1:" + t.port(), n + 1 + j, channel(n, j % channels), true,
+                        null, WsConnection.NO_LISTENER));
+        if (pubs.ready().size() < shape.publishers()) {
+            out.note(name + ": publishers could not connect (" + pubs.firstError() + ")");
+            WsClient.closeAll(pubs.ready());
             WsClient.closeAll(subs.ready());
             return;
         }
         int ready = subs.ready().size();
-        ctx.log("fan-out %d: %d subscribers ready in %.1f s", n, ready, subs.seconds());
+        ctx.log("%s: %d subscribers ready in %.1f s", name, ready, subs.seconds());
         Thread.sleep(smoke ? 200 : 700);
 
-        WsConnection pubConn = pubs.ready().get(0);
-        Pacer pacer = new Pacer(pubConn, t.protocol().publishTemplate(channel));
+        Pacers pacer = new Pacers(pubs.ready(), t.protocol());
         pacer.start();
-        double rate = Math.max(1, 20_000.0 / ready);
+        double rate = Math.max(1, 20_000.0 / (ready / (double) channels));
         pacer.rate(rate);
         Thread.sleep((long) (warmSeconds * 1000));
         stats.interval();
 
-        Series delivered = new Series("fanout-" + n + "-throughput", t.peer().label(),
+        Series delivered = new Series(shape.id() + "-" + n + "-throughput", t.peer().label(),
                 "offered deliveries/s", "delivered msg/s");
-        Series p50 = new Series("fanout-" + n + "-latency", t.peer().label() + " p50", "offered deliveries/s", "ms");
-        Series p99 = new Series("fanout-" + n + "-latency", t.peer().label() + " p99", "offered deliveries/s", "ms");
+        Series p50 = new Series(shape.id() + "-" + n + "-latency", t.peer().label() + " p50", "offered deliveries/s", "ms");
+        Series p99 = new Series(shape.id() + "-" + n + "-latency", t.peer().label() + " p99", "offered deliveries/s", "ms");
         // server CPU time per delivery: falls as the server writes several frames per socket write under load
-        Series cost = new Series("fanout-" + n + "-cost", t.peer().label(), "offered deliveries/s",
+        Series cost = new Series(shape.id() + "-" + n + "-cost", t.peer().label(), "offered deliveries/s",
                 "server CPU µs per delivery");
         double ceiling = 0;
         double ceilingRate = rate;
@@ -138,11 +216,12 @@ public final class FanoutScenario implements Scenario {
             long sent = pacer.sent() - s0;
             long blocked = pacer.blocked() - b0;
             int receivers = ready - stats.closed.get();
-            double offered = rate * receivers;
+            double perPublish = receivers / (double) channels; // subscribers one publish reaches
+            double offered = rate * perPublish;
             double got = (stats.delivered() - d0) / secs;
             Histogram h = stats.interval();
             double q99 = DeliveryStats.ms(h, 99);
-            double ratio = got / Math.max(1, sent * (double) receivers / secs);
+            double ratio = got / Math.max(1, sent * perPublish / secs);
             if (step == 0) {
                 baselineP50 = DeliveryStats.ms(h, 50);
             }
@@ -159,8 +238,8 @@ public final class FanoutScenario implements Scenario {
                 cost.add(offered, usage.server() * 1e6 / got);
             }
             steps.add(String.format("%.0f/s→%.0f/s (p99 %.1f ms, %s)", offered, got, q99, usage));
-            ctx.log("fan-out %d: publish %.0f/s offered %.0f/s delivered %.0f/s p50 %.2f p99 %.2f ms blocked %d closed %d %s%s",
-                    n, rate, offered, got, DeliveryStats.ms(h, 50), q99, blocked, stats.closed.get(), usage,
+            ctx.log("%s: publish %.0f/s offered %.0f/s delivered %.0f/s p50 %.2f p99 %.2f ms blocked %d closed %d %s%s",
+                    name, rate, offered, got, DeliveryStats.ms(h, 50), q99, blocked, stats.closed.get(), usage,
                     saturated ? " SATURATED" : "");
             if (step == REFERENCE_STEP && !saturated && usage.server() > 0.02) {
                 referenceOffered = offered;
@@ -178,7 +257,7 @@ public final class FanoutScenario implements Scenario {
         }
         // drain, then count what never arrived as backlog
         pacer.rate(0);
-        long expected = pacer.sent() * (long) (ready - stats.closed.get());
+        long expected = (long) (pacer.sent() * (ready - stats.closed.get()) / (double) channels);
         long drainDeadline = System.nanoTime() + 5_000_000_000L;
         long last = -1;
         while (System.nanoTime() < drainDeadline) {
@@ -192,7 +271,7 @@ public final class FanoutScenario implements Scenario {
         long backlog = Math.max(0, expected - stats.delivered());
 
         // steady run at half the ceiling for the latency figures
-        double halfRate = Math.max(1, ceiling / 2 / Math.max(1, ready - stats.closed.get()));
+        double halfRate = Math.max(1, ceiling / 2 / Math.max(1, (ready - stats.closed.get()) / (double) channels));
         pacer.rate(halfRate);
         Thread.sleep(smoke ? 200 : 1000);
         stats.interval();
@@ -204,12 +283,12 @@ public final class FanoutScenario implements Scenario {
         double halfGot = (stats.delivered() - d0) / ((System.nanoTime() - w0) / 1e9);
         pacer.stop();
         Histogram half = stats.interval();
-        ctx.log("fan-out %d: ceiling %.0f msg/s; at half (%.0f pub/s): delivered %.0f/s p50 %.2f p99 %.2f p99.9 %.2f ms %s",
-                n, ceiling, halfRate, halfGot, DeliveryStats.ms(half, 50), DeliveryStats.ms(half, 99),
+        ctx.log("%s: ceiling %.0f msg/s; at half (%.0f pub/s): delivered %.0f/s p50 %.2f p99 %.2f p99.9 %.2f ms %s",
+                name, ceiling, halfRate, halfGot, DeliveryStats.ms(half, 50), DeliveryStats.ms(half, 99),
                 DeliveryStats.ms(half, 99.9), halfUsage);
 
-        String k = "fanout." + n + ".";
-        String label = "Fan-out " + String.format("%,d", n) + " subs: ";
+        String k = shape.id() + "." + n + ".";
+        String label = shape.label() + " " + String.format("%,d", n) + " subs: ";
         String capNote = stop ? "backlog reached" : "no backlog up to the last step (limit of the ramp)";
         if (stats.closed.get() > 0) {
             capNote += "; " + stats.closed.get() + " subscribers closed by the server";
@@ -229,7 +308,7 @@ public final class FanoutScenario implements Scenario {
                     String.format("server CPU %.0f%% at this step", referenceUsage.server() * 100))
                     .during(referenceUsage));
         } else {
-            out.note("fan-out " + n + ": no figure at equal load — the server saturated before step "
+            out.note(name + ": no figure at equal load — the server saturated before step "
                     + (REFERENCE_STEP + 1) + " or its CPU is not known");
         }
         out.figure(new Figure(k + "half.p50", label + "p50 at ½ ceiling", "ms", false, DeliveryStats.ms(half, 50),
@@ -246,7 +325,7 @@ public final class FanoutScenario implements Scenario {
         out.series.add(p50);
         out.series.add(p99);
         out.series.add(cost);
-        out.note("fan-out " + n + " steps: " + String.join("; ", steps));
+        out.note(name + " steps: " + String.join("; ", steps));
 
         stats.stopCountingCloses();
         WsClient.closeAll(pubs.ready());
