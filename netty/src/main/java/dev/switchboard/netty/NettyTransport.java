@@ -68,10 +68,11 @@ final class NettyTransport implements Transport {
         this.client = client;
     }
 
+    /** From another event loop the task is handed over with the others that loop gathers ({@link CrossLoopTasks}). */
     @Override
     public void execute(Runnable task) {
         try {
-            channel.eventLoop().execute(task);
+            CrossLoopTasks.execute(channel.eventLoop(), task);
         } catch (RejectedExecutionException e) {
             // The event loop is shutting down: the channel is being closed with it, nothing left to do.
         }
