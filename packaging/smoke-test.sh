@@ -65,6 +65,19 @@ SERVER_PID=""
 grep -q "event=drain_finished" "$WORK/serve.log" || fail "no drain_finished line"
 say "unpacked launcher: serve on the environment's port (SWITCHBOARD_PORT=0 → $port), /readyz, /v1/usage and /metrics, SIGTERM drained, exit 0"
 
+# ── the systemd unit ──
+if command -v systemd-analyze >/dev/null 2>&1; then
+  mkdir -p "$WORK/unit" && cp "$ROOT/packaging/switchboard.service" "$WORK/unit/"
+  verify="$(systemd-analyze verify --man=no "$WORK/unit/switchboard.service" 2>&1 || true)"
+  # A machine without /usr/bin/java may say so; anything else (an unknown key, a bad value) is a defect.
+  if grep -v "/usr/bin/java" <<<"$verify" | grep -qiE "unknown|invalid|failed|error"; then
+    fail "systemd-analyze verify: $verify"
+  fi
+  say "systemd unit: systemd-analyze verify has no complaint"
+else
+  say "systemd unit: not verified (no systemd-analyze on this machine)"
+fi
+
 # ── the image ──
 if ! command -v docker >/dev/null 2>&1; then
   say "Docker image: skipped (no docker command on this machine)"
