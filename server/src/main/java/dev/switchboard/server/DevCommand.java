@@ -135,9 +135,11 @@ final class DevCommand implements Callable<Integer> {
                   Try it:  ./switchboard connect '%s/v1?key=%s'
                   Backend: ./switchboard usage --url %s --key %s:%s
                            (also publish, peers, kick, token; each has --help; REST: docs/rest-api.md)
+                  Metrics: %s/metrics   readiness: %s/readyz   (docs/operations.md)
                   Stop with Ctrl-C (connections get going_away, then close 1001).
                 """.formatted(app.id(), file, server.httpOrigin(), origin, origin, publishable.id(), secret.id(), secret.secret(), jwt,
-                origin, publishable.id(), server.httpOrigin(), secret.id(), secret.secret());
+                origin, publishable.id(), server.httpOrigin(), secret.id(), secret.secret(), server.httpOrigin(),
+                server.httpOrigin());
     }
 
     private static KeyConfig firstKey(AppConfig app, KeyType type) {
