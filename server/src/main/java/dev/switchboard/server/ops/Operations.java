@@ -4,6 +4,8 @@ import dev.switchboard.core.Node;
 import dev.switchboard.netty.HttpRoutes.HttpReply;
 import dev.switchboard.netty.NettyServer;
 import dev.switchboard.server.OpsConfig;
+import dev.switchboard.server.rest.RestError;
+import dev.switchboard.server.rest.RestProblem;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -11,11 +13,10 @@ import java.util.List;
 
 /**
  * The operator's endpoints, wherever they are served (the main port or a listener of their own):
- * {@code /healthz} (the process answers), {@code /readyz} (this node should get traffic) and {@code /metrics}.
+ * {@code /readyz} (this node should get traffic) and {@code /metrics}; {@code /healthz} is the REST plane's
+ * ({@link dev.switchboard.server.rest.RestApi#health}).
  */
 public final class Operations {
-    private static final byte[] HEALTHY = "{\"status\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
-
     private final Node node;
     private final OpsConfig config;
     private final PrometheusMetrics metrics;
@@ -34,10 +35,6 @@ public final class Operations {
     /** The main listener, once it is bound: until then the node is not ready. */
     public void listening(NettyServer server) {
         this.listener = server;
-    }
-
-    public HttpReply health() {
-        return new HttpReply(200, HEALTHY);
     }
 
     /**
@@ -74,12 +71,10 @@ public final class Operations {
     /** The metrics, or 401 without the configured bearer token, or 404 when metrics are off. */
     public HttpReply metrics(String authorization) {
         if (metrics == null) {
-            return new HttpReply(404, "{\"error\":\"not_found\",\"message\":\"metrics are switched off (metrics.enabled)\"}"
-                    .getBytes(StandardCharsets.UTF_8));
+            return new RestProblem(RestError.NOT_FOUND, "metrics are switched off (metrics.enabled)").reply();
         }
         if (config.metricsToken() != null && !bearerMatches(authorization, config.metricsToken())) {
-            return new HttpReply(401, "{\"error\":\"unauthorized\",\"message\":\"expected Authorization: Bearer <metrics.bearerToken>\"}"
-                    .getBytes(StandardCharsets.UTF_8));
+            return new RestProblem(RestError.UNAUTHORIZED, "expected Authorization: Bearer <metrics.bearerToken>").reply();
         }
         return new HttpReply(200, metrics.scrape(), metrics.contentType());
     }

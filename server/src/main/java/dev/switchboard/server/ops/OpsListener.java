@@ -3,6 +3,9 @@ package dev.switchboard.server.ops;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.switchboard.netty.HttpRoutes.HttpReply;
+import dev.switchboard.server.rest.RestApi;
+import dev.switchboard.server.rest.RestError;
+import dev.switchboard.server.rest.RestProblem;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -32,13 +35,13 @@ public final class OpsListener implements AutoCloseable {
                 boolean get = exchange.getRequestMethod().equals("GET");
                 HttpReply reply = !get ? null : switch (path) {
                     case "/metrics" -> operations.metrics(exchange.getRequestHeaders().getFirst("Authorization"));
-                    case "/healthz" -> operations.health();
+                    case "/healthz" -> RestApi.health();
                     case "/readyz" -> operations.ready();
                     default -> null;
                 };
                 if (reply == null) {
-                    reply = new HttpReply(404, "{\"error\":\"not_found\",\"message\":\"this listener serves GET /metrics, /healthz and /readyz\"}"
-                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    reply = new RestProblem(RestError.NOT_FOUND, "this listener serves GET /metrics, /healthz and /readyz")
+                            .reply();
                 }
                 send(exchange, reply);
             }

@@ -76,7 +76,7 @@ public final class RestApi implements HttpRoutes {
             return null;
         }
         if (!route.authenticated()) {
-            return new HttpReply(200, HEALTHY);
+            return health();
         }
         Optional<Key> key = node.keyring().authenticateRest(call.authorization());
         if (key.isEmpty()) {
@@ -89,7 +89,7 @@ public final class RestApi implements HttpRoutes {
                 case PUBLISH -> endpoints.publish(key.get(), route, call.body());
                 case KICK -> endpoints.kick(key.get(), route);
                 case USAGE -> endpoints.usage(key.get());
-                case HEALTH -> new HttpReply(200, HEALTHY);
+                case HEALTH -> health();
             };
         } catch (RestProblem problem) {
             log.atDebug().setMessage("rest_refused").addKeyValue("endpoint", route.endpoint())
@@ -97,6 +97,11 @@ public final class RestApi implements HttpRoutes {
                     .addKeyValue("error", problem.error().code()).log();
             return problem.reply();
         }
+    }
+
+    /** {@code GET /healthz}: the process answers (liveness). */
+    public static HttpReply health() {
+        return new HttpReply(200, HEALTHY);
     }
 
     /**
