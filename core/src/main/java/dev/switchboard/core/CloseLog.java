@@ -70,7 +70,7 @@ final class CloseLog {
     }
 
     /** Whether one more line may be written in this second; counts it as suppressed if not. */
-    private boolean admit() {
+    boolean admit() {
         long now = clock.nanoTime();
         long start = windowStart.get();
         if (now - start >= SECOND && windowStart.compareAndSet(start, now)) {
@@ -81,6 +81,11 @@ final class CloseLog {
         }
         suppressed.incrementAndGet();
         return false;
+    }
+
+    /** Lines held back since the last line written. */
+    long suppressed() {
+        return suppressed.get();
     }
 
     /** Codes that say a client or the server is in trouble, as opposed to a policy working as meant. */

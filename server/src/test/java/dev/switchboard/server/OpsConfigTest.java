@@ -42,6 +42,12 @@ class OpsConfigTest {
     }
 
     @Test
+    void aTokenOfSixteenCharactersIsEnough() throws Exception {
+        assertThat(parse("metrics: { bearerToken: abcdefghijklmnop }\n").ops().metricsToken())
+                .isEqualTo("abcdefghijklmnop");
+    }
+
+    @Test
     void theTokenMayComeFromAFileBesideTheConfiguration() throws Exception {
         Files.writeString(dir.resolve("metrics-token"), "from-a-file-0123456789\n");
         Path file = dir.resolve("switchboard.yaml");
@@ -51,9 +57,11 @@ class OpsConfigTest {
 
     @Test
     void badValuesAreRefusedWithTheirField() {
-        assertThatThrownBy(() -> parse("metrics: { bearerToken: short }\n"))
+        assertThatThrownBy(() -> parse("metrics: { bearerToken: abcdefghijklmno }\n")) // 15 characters
                 .isInstanceOf(ConfigException.class).hasMessageContaining("metrics.bearerToken")
                 .hasMessageContaining("16");
+        assertThatThrownBy(() -> parse("metrics: { bearerToken: \"abcdefgh ijklmnop\" }\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("without spaces");
         assertThatThrownBy(() -> parse("metrics: { bearerToken: abcdefghijklmnop, bearerTokenFile: x }\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("metrics.bearerToken")
                 .hasMessageContaining("give one of");
