@@ -1,36 +1,64 @@
 package dev.switchboard.core;
 
+import dev.switchboard.core.spi.Cluster;
+import dev.switchboard.core.spi.PresenceStore;
 import dev.switchboard.protocol.ServerFrames.PresencePeer;
 import dev.switchboard.protocol.RawJson;
 import dev.switchboard.protocol.ServerFrames;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The indexes of one app: subscription string → {@link Room}, the pattern rooms among them (for routing), and
- * peerId → open sessions (for {@code send} and kicks). Apps never share a hub, which is what isolates them.
+ * The local indexes of one app on this node: subscription string → {@link Room}, the pattern rooms among them (for
+ * routing), and peerId → open sessions (for {@code send} and kicks), and the fan-out to them. Apps never share a
+ * hub, which is what isolates them.
+ *
+ * <p>In a cluster ({@link Cluster#shared()}) the hub also keeps the broker-facing side of its rooms in step: a
+ * room's first local subscriber subscribes it at the broker and loads the other nodes' members before it is acked
+ * (so nothing published elsewhere after the ack is missed), its last one unsubscribes it, a peer's first local
+ * connection in a room registers it in the presence store, and the other nodes' deltas and publications come in
+ * through {@link #delta} and {@link #publish}. What leaves this node is sent by {@link Relay}.
  *
  * <p>Locking (docs/locks.md): a room's lock is the only lock taken here. The rare publish that reaches pattern
  * rooms takes several room locks, always in ascending room-name order. The peer index is a lock-free map of
  * copy-on-write arrays.
  */
 final class Hub {
+    private static final Logger log = LoggerFactory.getLogger(Hub.class);
     private static final Session[] NO_SESSIONS = new Session[0];
     private static final Comparator<Room> LOCK_ORDER = Comparator.comparing(room -> room.name);
 
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Room> patternRooms = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Session[]> peers = new ConcurrentHashMap<>();
+    /** In a cluster: peerId → its registration with the router, counted per connection here. */
+    private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
     /** Presence memberships (room, peerId) of all rooms, for metrics. */
     private final LongAdder presenceMembers = new LongAdder();
     /** Set when the node drains: connections are leaving because of the shutdown, not because peers left. */
     private volatile boolean silenced;
+    private final String app;
+    private final Cluster cluster;
+
+    Hub(String app, Cluster cluster) {
+        this.app = app;
+        this.cluster = cluster;
+    }
+
+    /** A subscribe waiting for its room to be ready. */
+    record Waiter(Session session, boolean includeSenderMetadata, byte[] ack) {
+    }
 
     // ---------------------------------------------------------------------------------------------------------
     // Subscriptions and presence
@@ -40,37 +68,217 @@ final class Hub {
      * Subscribes {@code session} to {@code name} (new or repeated; the latest flag wins) as one critical section
      * (protocol.md §4.1, §7.4): record the subscription, announce a new membership to the other presence
      * receivers, enqueue {@code ack} (may be null), then enqueue the snapshot if the session receives presence.
-     * Returns true if this was a new subscription of the session.
+     * Returns false if the room is not ready yet (a cluster's first subscriber of it on this node): the rest then
+     * happens when it is, and the session hears of it through {@link Session#subscribed}.
      */
     boolean subscribe(Session session, String name, boolean includeSenderMetadata, byte[] ack) {
         for (;;) {
-            Room room = rooms.computeIfAbsent(name, Room::new);
+            Room room = rooms.get(name);
+            if (room == null) {
+                Room created = new Room(name, !cluster.shared());
+                room = rooms.putIfAbsent(name, created);
+                if (room == null) {
+                    room = created;
+                    if (!created.ready) {
+                        load(created);
+                    }
+                }
+            }
             room.lock.lock();
             try {
                 if (room.dead) {
                     continue;
                 }
-                if (room.isPattern() && room.subscribers.isEmpty()) {
-                    patternRooms.put(name, room);
+                if (!room.ready) {
+                    room.waiting.add(new Waiter(session, includeSenderMetadata, ack));
+                    return false;
                 }
-                boolean added = room.subscribers.put(session, includeSenderMetadata) == null;
-                if (added) {
-                    PresencePeer joined = room.presence.join(session.peerId(), session.peerMetadata());
-                    if (joined != null) {
-                        presenceMembers.increment();
-                        announce(room, session, ServerFrames.presence(name, List.of(joined), List.of()));
-                    }
-                }
-                if (ack != null) {
-                    session.deliver(ack);
-                }
-                if (session.receivesPresence()) {
-                    session.deliver(room.presence.snapshotFor(session.peerId()));
-                }
-                return added;
+                join(room, session, includeSenderMetadata, ack);
+                return true;
             } finally {
                 room.lock.unlock();
             }
+        }
+    }
+
+    /** The subscribe step itself, on a ready room. Room lock held. */
+    private void join(Room room, Session session, boolean includeSenderMetadata, byte[] ack) {
+        if (room.isPattern() && room.subscribers.isEmpty()) {
+            patternRooms.put(room.name, room);
+        }
+        if (room.subscribers.put(session, includeSenderMetadata) == null) {
+            if (room.shared() && room.local.merge(session.peerId(), 1, Integer::sum) == 1) {
+                cluster.presence().add(app, room.name, session.peerId(), session.peerMetadata());
+            }
+            PresencePeer joined = room.presence.join(session.peerId(), session.peerMetadata());
+            if (joined != null) {
+                presenceMembers.increment();
+                announce(room, session, ServerFrames.presence(room.name, List.of(joined), List.of()));
+            }
+        }
+        if (ack != null) {
+            session.deliver(ack);
+        }
+        if (session.receivesPresence()) {
+            session.deliver(room.presence.snapshotFor(session.peerId()));
+        }
+    }
+
+    /**
+     * Makes a new room of a cluster ready: subscribed at the broker, then the other nodes' members listed. Runs the
+     * waiting subscribes once both are done. If the broker cannot confirm (cut off from the others), the room serves
+     * this node's traffic at once and catches up when the store asks to {@link #resynchronize}.
+     */
+    private void load(Room room) {
+        cluster.broker().subscribe(app, room.name)
+                .thenCompose(subscribed -> cluster.presence().list(app, room.name))
+                .whenComplete((members, failure) -> {
+                    if (failure != null) {
+                        log.atWarn().setMessage("room_subscribe_failed").addKeyValue("app", app)
+                                .addKeyValue("room", room.name).addKeyValue("reason", String.valueOf(failure)).log();
+                    }
+                    ready(room, failure == null ? members : PresenceStore.Members.NONE);
+                });
+    }
+
+    private void ready(Room room, PresenceStore.Members members) {
+        List<Waiter> waiting;
+        room.lock.lock();
+        try {
+            if (room.dead) {
+                return;
+            }
+            for (PresenceStore.Member member : members.members()) {
+                applyRemote(room, member, true, false);
+            }
+            room.version = members.version();
+            for (PresenceStore.Delta delta : room.early) {
+                if (delta.version() > room.version) {
+                    applyRemote(room, delta.member(), delta.joined(), false);
+                    room.version = delta.version();
+                }
+            }
+            room.early = null;
+            room.ready = true;
+            waiting = room.waiting;
+            room.waiting = null;
+            for (Waiter waiter : waiting) {
+                if (!waiter.session().isClosing()) {
+                    join(room, waiter.session(), waiter.includeSenderMetadata(), waiter.ack());
+                }
+            }
+            if (room.subscribers.isEmpty()) {
+                unlink(room);
+            }
+        } finally {
+            room.lock.unlock();
+        }
+        for (Waiter waiter : waiting) {
+            waiter.session().subscribed();
+        }
+    }
+
+    /**
+     * Another node's membership {@code member} joined or left; announces the change to this node's presence
+     * receivers if it changes the room's members as clients see them ({@code announce}). Room lock held.
+     */
+    private void applyRemote(Room room, PresenceStore.Member member, boolean joined, boolean announce) {
+        String key = member.node() + '\0' + member.peerId();
+        if (joined) {
+            if (room.remote.add(key)) {
+                PresencePeer entry = room.presence.join(member.peerId(), member.metadata());
+                if (entry != null) {
+                    presenceMembers.increment();
+                    if (announce) {
+                        announce(room, null, ServerFrames.presence(room.name, List.of(entry), List.of()));
+                    }
+                }
+            }
+        } else if (room.remote.remove(key)) {
+            PresencePeer entry = room.presence.leave(member.peerId());
+            if (entry != null) {
+                presenceMembers.decrement();
+                if (announce) {
+                    announce(room, null, ServerFrames.presence(room.name, List.of(), List.of(entry)));
+                }
+            }
+        }
+    }
+
+    /** A change another node made to room {@code delta.room()}; ignored unless this node has the room. */
+    void delta(PresenceStore.Delta delta) {
+        Room room = rooms.get(delta.room());
+        if (room == null || !room.shared() || delta.member().node().equals(cluster.nodeId())) {
+            return;
+        }
+        room.lock.lock();
+        try {
+            if (room.dead) {
+                return;
+            }
+            if (!room.ready) {
+                room.early.add(delta);
+            } else if (delta.version() > room.version) {
+                applyRemote(room, delta.member(), delta.joined(), true);
+                room.version = delta.version();
+            }
+        } finally {
+            room.lock.unlock();
+        }
+    }
+
+    /**
+     * Brings every room in step with the store after the node was cut off from it: registers this node's members
+     * again (the store may have lost them) and replaces what deltas taught about the others by a fresh listing,
+     * announcing the difference. Peers registered by this node are registered again too.
+     */
+    void resynchronize() {
+        for (Room room : rooms.values()) {
+            room.lock.lock();
+            try {
+                if (room.dead || !room.shared()) {
+                    continue;
+                }
+                for (Session session : room.subscribers.keySet()) {
+                    if (room.local.containsKey(session.peerId())) {
+                        cluster.presence().add(app, room.name, session.peerId(), session.peerMetadata());
+                    }
+                }
+            } finally {
+                room.lock.unlock();
+            }
+            cluster.presence().list(app, room.name).whenComplete((members, failure) -> {
+                if (failure == null) {
+                    reconcile(room, members);
+                }
+            });
+        }
+        for (String peerId : routes.keySet()) {
+            cluster.peers().register(app, peerId);
+        }
+    }
+
+    /** Replaces the other nodes' members of {@code room} by {@code members}, announcing the difference. */
+    private void reconcile(Room room, PresenceStore.Members members) {
+        room.lock.lock();
+        try {
+            if (room.dead || !room.ready) {
+                return;
+            }
+            Set<String> listed = new HashSet<>();
+            for (PresenceStore.Member member : members.members()) {
+                listed.add(member.node() + '\0' + member.peerId());
+                applyRemote(room, member, true, true);
+            }
+            for (String key : List.copyOf(room.remote)) {
+                if (!listed.contains(key)) {
+                    String[] nodePeer = key.split("\0", 2);
+                    applyRemote(room, new PresenceStore.Member(nodePeer[0], nodePeer[1], null), false, true);
+                }
+            }
+            room.version = Math.max(room.version, members.version());
+        } finally {
+            room.lock.unlock();
         }
     }
 
@@ -85,8 +293,19 @@ final class Hub {
         }
         room.lock.lock();
         try {
-            if (room.dead || room.subscribers.remove(session) == null) {
+            if (room.dead) {
                 return;
+            }
+            if (!room.ready) {
+                room.waiting.removeIf(waiter -> waiter.session() == session);
+                return;
+            }
+            if (room.subscribers.remove(session) == null) {
+                return;
+            }
+            if (room.shared() && room.local.merge(session.peerId(), -1, Integer::sum) == 0) {
+                room.local.remove(session.peerId());
+                cluster.presence().remove(app, name, session.peerId());
             }
             PresencePeer left = room.presence.leave(session.peerId());
             if (left != null) {
@@ -94,14 +313,26 @@ final class Hub {
                 announce(room, session, ServerFrames.presence(name, List.of(), List.of(left)));
             }
             if (room.subscribers.isEmpty()) {
-                room.dead = true;
-                rooms.remove(name, room);
-                if (room.isPattern()) {
-                    patternRooms.remove(name, room);
-                }
+                unlink(room);
             }
         } finally {
             room.lock.unlock();
+        }
+    }
+
+    /**
+     * Unlinks a room without subscribers; in a cluster also unsubscribes it at the broker, before it is unlinked,
+     * so a new room of the same name subscribes after it. Room lock held.
+     */
+    private void unlink(Room room) {
+        room.dead = true;
+        if (room.shared()) {
+            cluster.broker().unsubscribe(app, room.name);
+            presenceMembers.add(-room.presence.size());
+        }
+        rooms.remove(room.name, room);
+        if (room.isPattern()) {
+            patternRooms.remove(room.name, room);
         }
     }
 
@@ -126,15 +357,18 @@ final class Hub {
         }
     }
 
-    /** The members of the exact subscription string {@code name}, one entry per peerId, in join order. */
+    /**
+     * The members of the exact subscription string {@code name}, one entry per peerId, in join order (in a cluster,
+     * every node's); null if this node has no such room ready.
+     */
     List<PresencePeer> members(String name) {
         Room room = rooms.get(name);
         if (room == null) {
-            return List.of();
+            return null;
         }
         room.lock.lock();
         try {
-            return room.dead ? List.of() : room.presence.snapshotExcept(null);
+            return room.dead || !room.ready ? null : room.presence.snapshotExcept(null);
         } finally {
             room.lock.unlock();
         }
@@ -229,6 +463,40 @@ final class Hub {
     // Peers
     // ---------------------------------------------------------------------------------------------------------
 
+    /** A peer's connections admitted or being admitted here, and its registration with the router. */
+    private static final class Route {
+        int connections;
+        CompletionStage<Void> registered;
+    }
+
+    /**
+     * In a cluster, counts one more connection of {@code peerId} on this node before it is admitted; the first
+     * registers the peer with the router. Completes when other nodes' sends reach this node (so the peer may be
+     * welcomed). Registrations and removals of one peer keep their order (the map's per-key step).
+     */
+    CompletionStage<Void> reservePeer(String peerId) {
+        return routes.compute(peerId, (id, route) -> {
+            if (route == null) {
+                route = new Route();
+                route.registered = cluster.peers().register(app, id);
+            }
+            route.connections++;
+            return route;
+        }).registered;
+    }
+
+    /** Counts one connection of {@code peerId} less; the last unregisters the peer. */
+    void releasePeer(String peerId) {
+        routes.computeIfPresent(peerId, (id, route) -> {
+            if (--route.connections > 0) {
+                return route;
+            }
+            cluster.peers().unregister(app, id);
+            return null;
+        });
+    }
+
+    /** Indexes an admitted session under its peerId. */
     void addPeer(Session session) {
         peers.compute(session.peerId(), (id, sessions) -> {
             if (sessions == null) {

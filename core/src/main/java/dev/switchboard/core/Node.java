@@ -6,7 +6,9 @@ import dev.switchboard.core.auth.Authenticator;
 import dev.switchboard.core.auth.Identity;
 import dev.switchboard.core.auth.Key;
 import dev.switchboard.core.auth.Keyring;
+import dev.switchboard.core.cluster.MemoryCluster;
 import dev.switchboard.core.spi.Clock;
+import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.core.spi.Metrics;
 import dev.switchboard.core.spi.Scheduler;
 import dev.switchboard.core.spi.Transport;
@@ -15,6 +17,7 @@ import dev.switchboard.protocol.Limits;
 import dev.switchboard.protocol.ServerFrames.PresencePeer;
 import dev.switchboard.protocol.RawJson;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,6 +25,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -31,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The composition root of the domain on one node: admits connections (protocol.md §2.2), owns every app's
  * {@link Hub}, runs the keepalive sweep (§9.2) and the graceful drain (§12), and offers the operations of the
- * REST control plane (publish as a backend, list peers, kick, usage).
+ * REST control plane (publish as a backend, list peers, kick, usage). In a {@link Cluster} those operations answer
+ * for every node, through the node's {@link Relay}.
  */
 public final class Node {
     private static final Logger log = LoggerFactory.getLogger(Node.class);
@@ -45,6 +51,8 @@ public final class Node {
     private final CloseLog closeLog;
     /** App id → live state; changed only by {@link #reconfigure}, which callers serialise. */
     private final Map<String, Tenant> tenants = new ConcurrentHashMap<>();
+    private final Cluster cluster;
+    private final Relay relay;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final OutboundBudget budget;
     private final LongAdder slowCloses = new LongAdder();
@@ -57,7 +65,18 @@ public final class Node {
 
     /** A node that reports what happens to {@code metrics}. */
     public Node(Keyring keyring, NodeSettings settings, Clock clock, Scheduler scheduler, Metrics metrics) {
+        this(keyring, settings, clock, scheduler, metrics, MemoryCluster.standalone());
+    }
+
+    /**
+     * A node of {@code cluster}, which it starts receiving from at once. The caller owns the cluster and closes it
+     * after {@link #stop}.
+     */
+    public Node(Keyring keyring, NodeSettings settings, Clock clock, Scheduler scheduler, Metrics metrics,
+                Cluster cluster) {
         this.metrics = metrics;
+        this.cluster = cluster;
+        this.relay = new Relay(cluster, tenants);
         this.authenticator = new Authenticator(keyring);
         this.keyring = keyring;
         this.settings = settings;
@@ -69,6 +88,10 @@ public final class Node {
             tenants.put(app.id(), newTenant(app));
         }
         scheduleSweep();
+        if (cluster.shared()) {
+            cluster.start(relay, relay, relay);
+            scheduleReport();
+        }
     }
 
     /** The outcome of a connection attempt that completed the WebSocket upgrade. */
@@ -79,6 +102,13 @@ public final class Node {
 
         /** Refused: close the socket with this code and reason and send nothing else. */
         record Refused(CloseCode code, String reason) implements Opening {
+        }
+
+        /**
+         * Decided by the cluster (an app with a connection cap): the outcome follows on the connection's I/O
+         * thread; read nothing from the connection until then.
+         */
+        record Deferred(CompletionStage<Opening> outcome) implements Opening {
         }
     }
 
@@ -110,7 +140,52 @@ public final class Node {
             return refuse(CloseCode.OVER_CONCURRENT_LIMIT, CloseCode.OVER_CONCURRENT_LIMIT.reason(), tenant.id,
                     transport);
         }
-        Session session = new Session(this, tenant, identity, transport);
+        if (cluster.shared()) {
+            return new Opening.Deferred(joinCluster(tenant, identity, transport));
+        }
+        return admit(tenant, identity, transport, false);
+    }
+
+    /**
+     * Admission in a cluster: the app's connection cap is checked over all nodes (when it has one) and the peer is
+     * registered with the router before its welcome, so a send from another node finds it as soon as it is told
+     * it is connected. Where the cluster cannot be asked, this node's own count decides. Ends on the connection's
+     * I/O thread.
+     */
+    private CompletionStage<Opening> joinCluster(Tenant tenant, Identity identity, Transport transport) {
+        Integer cap = tenant.config().limits().maxConcurrentConnections();
+        CompletableFuture<Boolean> slot = cap == null ? CompletableFuture.completedFuture(null)
+                : cluster.counters().tryAcquire(tenant.id, cap).toCompletableFuture().exceptionally(failure -> {
+                    log.atWarn().setMessage("cluster_admission_unavailable").addKeyValue("app", tenant.id)
+                            .addKeyValue("reason", String.valueOf(failure)).log();
+                    return null;
+                });
+        CompletableFuture<Void> routed = tenant.hub.reservePeer(identity.peerId()).toCompletableFuture()
+                .exceptionally(failure -> null); // registered again when the link is back
+        return slot.thenCombine(routed, (taken, ignored) -> taken).thenApplyAsync(taken -> {
+            if (Boolean.FALSE.equals(taken)) {
+                tenant.releaseSlot();
+                tenant.hub.releasePeer(identity.peerId());
+                return refuse(CloseCode.OVER_CONCURRENT_LIMIT, CloseCode.OVER_CONCURRENT_LIMIT.reason(), tenant.id,
+                        transport);
+            }
+            return admit(tenant, identity, transport, Boolean.TRUE.equals(taken));
+        }, transport::execute);
+    }
+
+    /** Creates an admitted session and queues its welcome; {@code clusterSlot} if the cluster counted it. */
+    private Opening admit(Tenant tenant, Identity identity, Transport transport, boolean clusterSlot) {
+        if (draining) {
+            tenant.releaseSlot();
+            if (cluster.shared()) {
+                tenant.hub.releasePeer(identity.peerId());
+            }
+            if (clusterSlot) {
+                cluster.counters().release(tenant.id);
+            }
+            return refuse(CloseCode.GOING_AWAY, CloseCode.GOING_AWAY.reason(), tenant.id, transport);
+        }
+        Session session = new Session(this, tenant, identity, transport, clusterSlot);
         sessions.add(session);
         // welcome first (§2.3): only then may other connections find this one for a send or a kick.
         session.start();
@@ -129,10 +204,16 @@ public final class Node {
     }
 
     /** Called once by a session that has left its rooms: drop it from the peer index and free its slot. */
-    void forget(Session session, Tenant tenant) {
+    void forget(Session session, Tenant tenant, boolean clusterSlot) {
         if (sessions.remove(session)) {
             tenant.hub.removePeer(session);
             tenant.releaseSlot();
+            if (cluster.shared()) {
+                tenant.hub.releasePeer(session.peerId());
+            }
+            if (clusterSlot) {
+                cluster.counters().release(tenant.id);
+            }
         }
     }
 
@@ -146,21 +227,37 @@ public final class Node {
 
     /**
      * Publishes as a backend (REST, rest-api.md §4): delivered like a peer publish, with no sender connection to
-     * exclude, counted against the app's message quota.
+     * exclude, counted against the app's message quota; completes with how many connections on every node got it.
      */
-    public Delivery publish(String appId, String channel, String from, RawJson data, RawJson fromMetadata) {
+    public CompletionStage<Delivery> publish(String appId, String channel, String from, RawJson data,
+                                             RawJson fromMetadata) {
         Tenant tenant = tenant(appId);
         if (!tenant.countMessage()) {
-            return new Delivery(0, true);
+            return CompletableFuture.completedFuture(new Delivery(0, true));
         }
-        int delivered = tenant.hub.publish(null, channel, from, data, fromMetadata).delivered();
-        tenant.metrics.published(delivered);
-        return new Delivery(delivered, false);
+        return relay.publishCounted(tenant, channel, from, data, fromMetadata).thenApply(delivered -> {
+            tenant.metrics.published(delivered);
+            return new Delivery(delivered, false);
+        });
     }
 
-    /** The presence members of one exact subscription string (rest-api.md §3). */
-    public List<PresencePeer> peers(String appId, String channel) {
-        return tenant(appId).hub.members(channel);
+    /**
+     * The presence members of one exact subscription string (rest-api.md §3), on every node: from this node's room
+     * when it has one (which holds the other nodes' members too), otherwise from the cluster's presence store.
+     */
+    public CompletionStage<List<PresencePeer>> peers(String appId, String channel) {
+        Tenant tenant = tenant(appId);
+        List<PresencePeer> here = tenant.hub.members(channel);
+        if (here != null || !cluster.shared()) {
+            return CompletableFuture.completedFuture(here == null ? List.of() : here);
+        }
+        return cluster.presence().list(appId, channel).thenApply(members -> {
+            Map<String, PresencePeer> byPeer = new LinkedHashMap<>();
+            for (var member : members.members()) {
+                byPeer.putIfAbsent(member.peerId(), new PresencePeer(member.peerId(), member.metadata()));
+            }
+            return List.copyOf(byPeer.values());
+        });
     }
 
     /**
@@ -171,18 +268,19 @@ public final class Node {
         Hub hub = tenant(appId).hub;
         SortedMap<String, List<PresencePeer>> channels = new TreeMap<>();
         for (String name : hub.roomNames()) {
-            channels.put(name, hub.members(name));
+            List<PresencePeer> members = hub.members(name);
+            if (members != null) {
+                channels.put(name, members);
+            }
         }
         return channels;
     }
 
-    /** Closes every connection of {@code peerId} in the app with 4020; returns how many there were. */
-    public int kick(String appId, String peerId) {
-        Session[] targets = tenant(appId).hub.sessionsOf(peerId);
-        for (Session session : targets) {
-            session.close(CloseCode.ADMIN_DISCONNECT);
-        }
-        return targets.length;
+    /** Closes every connection of {@code peerId} in the app, on every node, with 4020; completes with how many. */
+    public CompletionStage<Integer> kick(String appId, String peerId) {
+        Tenant tenant = tenant(appId);
+        int here = relay.kick(appId, peerId);
+        return relay.kickElsewhere(tenant, peerId).thenApply(elsewhere -> here + elsewhere);
     }
 
     public Usage usage(String appId) {
@@ -195,7 +293,7 @@ public final class Node {
     }
 
     private Tenant newTenant(AppConfig app) {
-        return new Tenant(app, settings, clock.currentTimeMillis(), metrics.app(app.id()));
+        return new Tenant(app, settings, clock.currentTimeMillis(), metrics.app(app.id()), cluster);
     }
 
     private Tenant tenant(String appId) {
@@ -336,7 +434,7 @@ public final class Node {
 
     /** Every app's levels now; each number is read without a lock, so they are not one atomic picture. */
     public List<AppStats> stats() {
-        return tenants.values().stream().map(t -> new AppStats(t.id, t.usage().concurrentNow(), t.hub.roomCount(),
+        return tenants.values().stream().map(t -> new AppStats(t.id, t.localConnections(), t.hub.roomCount(),
                 t.hub.presenceMembers())).toList();
     }
 
@@ -383,6 +481,41 @@ public final class Node {
     // ---------------------------------------------------------------------------------------------------------
     // Keepalive
     // ---------------------------------------------------------------------------------------------------------
+
+    /** This node's identity among the nodes of its cluster. */
+    public String nodeId() {
+        return cluster.nodeId();
+    }
+
+    Relay relay() {
+        return relay;
+    }
+
+    /** The channel engine this node runs on (its owner closes it after {@link #stop}). */
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    /** Reports every app's counts to the cluster once a second, and takes its totals back. */
+    private void scheduleReport() {
+        if (stopped) {
+            return;
+        }
+        scheduler.schedule(() -> {
+            try {
+                for (Tenant tenant : tenants.values()) {
+                    tenant.report();
+                }
+            } catch (RuntimeException e) {
+                log.atError().setMessage("cluster_report_failed").setCause(e).log();
+            } finally {
+                scheduleReport();
+            }
+        }, REPORT_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** How often a node of a cluster reports its usage counts (and learns the cluster's). */
+    static final long REPORT_INTERVAL_MILLIS = 1_000;
 
     private void scheduleSweep() {
         if (stopped) {

@@ -1,12 +1,18 @@
 package dev.switchboard.core;
 
+import dev.switchboard.core.spi.PresenceStore;
 import dev.switchboard.protocol.Glob;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Everything subscribed to one exact subscription string of one app: its subscribers with their
+ * Everything subscribed to one exact subscription string of one app on this node: its subscribers with their
  * {@code includeSenderMetadata} flag, and its presence members. A pattern subscription string
  * ({@code devices/*}) is a room of its own (protocol.md §6.4) with a compiled {@link Glob} for routing.
  *
@@ -14,6 +20,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * and presence changes of this room happen under it, and deliveries are enqueued (never written) under it.
  * A room whose last subscriber leaves is marked {@link #dead} and unlinked at once, so short-lived channels
  * do not pile up; a thread that finds a dead room looks the name up again.
+ *
+ * <p>In a cluster a new room is not {@link #ready} until the broker confirmed its subscription and the other
+ * nodes' members are loaded; subscribes meanwhile wait in {@link #waiting} and deltas in {@link #early}. Presence
+ * then counts, per peerId, this node's connections plus one per other node holding the peer ({@link #remote}).
  */
 final class Room {
     final String name;
@@ -24,14 +34,37 @@ final class Room {
     final Map<Session, Boolean> subscribers = new LinkedHashMap<>();
     final Presence presence;
     boolean dead;
+    boolean ready;
+    /** Subscribes that arrived before the room was ready, in arrival order. */
+    List<Hub.Waiter> waiting;
+    /** Deltas that arrived before the room was ready. */
+    List<PresenceStore.Delta> early;
+    /** This node's connections per peerId (in a cluster: a peer's first registers it in the store). */
+    Map<String, Integer> local;
+    /** node + '\0' + peerId of the other nodes' members. */
+    Set<String> remote;
+    /** The store's version the members are current at; older deltas are already in them. */
+    long version;
 
-    Room(String name) {
+    Room(String name, boolean ready) {
         this.name = name;
         this.presence = new Presence(name);
         this.glob = Glob.isPattern(name) ? Glob.compile(name) : null;
+        this.ready = ready;
+        if (!ready) {
+            this.waiting = new ArrayList<>(2);
+            this.early = new ArrayList<>(0);
+            this.local = new HashMap<>();
+            this.remote = new HashSet<>();
+        }
     }
 
     boolean isPattern() {
         return glob != null;
+    }
+
+    /** Whether this room takes part in a cluster (its members are shared through the store). */
+    boolean shared() {
+        return local != null;
     }
 }

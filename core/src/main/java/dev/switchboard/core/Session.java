@@ -21,6 +21,7 @@ import dev.switchboard.protocol.Send;
 import dev.switchboard.protocol.ServerFrames;
 import dev.switchboard.protocol.Subscribe;
 import dev.switchboard.protocol.Unsubscribe;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +47,8 @@ public final class Session {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     /** RFC 6455 §7.1.5: a Close frame that carried no status code. */
     private static final int NO_STATUS_CODE = 1005;
+    /** Stands for a binary frame among the held ones. */
+    private static final byte[] NO_FRAME = new byte[0];
 
     private final Node node;
     private final Tenant tenant;
@@ -63,6 +66,16 @@ public final class Session {
     private boolean released;
     /** Set while inbound reads are paused behind a recipient's backlog; I/O thread only. */
     private boolean readsPaused;
+    /**
+     * Set while a frame waits for the cluster (a subscribe to a room that is not ready here yet, a send to a peer
+     * not on this node): reads are paused and frames read meanwhile are held in {@link #held}, so replies keep
+     * the order of the frames. I/O thread only.
+     */
+    private boolean waiting;
+    /** Frames read while {@link #waiting}, in order; a null entry is a binary frame. I/O thread only. */
+    private ArrayDeque<byte[]> held;
+    /** Whether this connection holds a cluster-wide connection slot of its app (to give back at the end). */
+    private final boolean clusterSlot;
     /** The code the connection ends with, for metrics: set by the first close decided; 0 until then. */
     private volatile int endCode;
     private volatile boolean endedByClient;
@@ -72,8 +85,9 @@ public final class Session {
     volatile long pingSentNanos;
     long nextPingNanos;
 
-    Session(Node node, Tenant tenant, Identity identity, Transport transport) {
+    Session(Node node, Tenant tenant, Identity identity, Transport transport, boolean clusterSlot) {
         this.node = node;
+        this.clusterSlot = clusterSlot;
         this.tenant = tenant;
         this.identity = identity;
         this.transport = transport;
@@ -143,6 +157,14 @@ public final class Session {
         }
         long now = node.clock().nanoTime();
         lastInboundNanos = now;
+        if (waiting) {
+            hold(frame);
+            return;
+        }
+        handleText(frame, now);
+    }
+
+    private void handleText(byte[] frame, long now) {
         if (frame.length > node.settings().maxFrameBytes()) {
             close(CloseCode.MESSAGE_TOO_BIG);
             return;
@@ -175,6 +197,14 @@ public final class Session {
         }
         long now = node.clock().nanoTime();
         lastInboundNanos = now;
+        if (waiting) {
+            hold(null);
+            return;
+        }
+        handleBinary(now);
+    }
+
+    private void handleBinary(long now) {
         if (!rate.tryAcquire(now, tenant.rate())) {
             close(CloseCode.OVER_MESSAGE_RATE);
             return;
@@ -233,7 +263,48 @@ public final class Session {
             subscriptions = new HashMap<>(4);
         }
         subscriptions.put(channel, frame.includeSenderMetadata());
-        tenant.hub.subscribe(this, channel, frame.includeSenderMetadata(), ackFor(frame));
+        if (!tenant.hub.subscribe(this, channel, frame.includeSenderMetadata(), ackFor(frame))) {
+            startWaiting();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Waiting for the cluster (I/O thread)
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** The current frame's reply depends on other nodes: hold what comes next until {@link #stopWaiting}. */
+    private void startWaiting() {
+        waiting = true;
+        transport.pauseReads();
+    }
+
+    private void hold(byte[] frame) {
+        if (held == null) {
+            held = new ArrayDeque<>();
+        }
+        held.add(frame == null ? NO_FRAME : frame);
+    }
+
+    /** The frame waited for is answered: handles the frames held meanwhile, until one waits again. */
+    private void stopWaiting() {
+        waiting = false;
+        while (!waiting && !closing && held != null && !held.isEmpty()) {
+            byte[] frame = held.poll();
+            long now = node.clock().nanoTime();
+            if (frame == NO_FRAME) {
+                handleBinary(now);
+            } else {
+                handleText(frame, now);
+            }
+        }
+        if (!waiting && !readsPaused) {
+            transport.resumeReads();
+        }
+    }
+
+    /** Called by the hub, from any thread, once a subscribe that had to wait for its room is answered. */
+    void subscribed() {
+        transport.execute(this::stopWaiting);
     }
 
     private void unsubscribe(Unsubscribe frame) {
@@ -258,7 +329,7 @@ public final class Session {
             error(refusal, frame.requestId(), refusalMessage(refusal, channel));
             return;
         }
-        Fanout fanout = tenant.hub.publish(this, channel, peerId(), frame.data(), identity.peerMetadata());
+        Fanout fanout = node.relay().publish(tenant, this, channel, peerId(), frame.data(), identity.peerMetadata());
         tenant.metrics.published(fanout.delivered());
         Session behind = fanout.behind();
         acknowledge(frame);
@@ -292,7 +363,9 @@ public final class Session {
 
     private void resumeReads() {
         readsPaused = false;
-        transport.resumeReads();
+        if (!waiting) {
+            transport.resumeReads();
+        }
     }
 
     private void send(Send frame) {
@@ -318,6 +391,27 @@ public final class Session {
                 delivered++;
             }
         }
+        if (node.relay().shared()) {
+            if (direct == null) {
+                direct = ServerFrames.direct(peerId(), frame.data(), identity.peerMetadata());
+            }
+            var remote = node.relay().sendElsewhere(tenant, frame.to(), direct);
+            if (delivered == 0) { // the answer depends on whether another node has the peer
+                startWaiting();
+                remote.whenComplete((nodes, failure) -> transport.execute(() -> {
+                    if (!closing) {
+                        sent(frame, failure == null ? nodes : 0);
+                    }
+                    stopWaiting();
+                }));
+                return;
+            }
+        }
+        sent(frame, delivered);
+    }
+
+    /** Answers a send handed to {@code delivered} connections here (or, in a cluster, nodes elsewhere). */
+    private void sent(Send frame, int delivered) {
         if (delivered == 0) {
             error(ErrorCode.PEER_NOT_FOUND, frame.requestId(), "peer not online: " + frame.to());
             return;
@@ -467,7 +561,7 @@ public final class Session {
             }
             subscriptions = null;
         }
-        node.forget(this, tenant);
+        node.forget(this, tenant, clusterSlot);
     }
 
     Transport transport() {

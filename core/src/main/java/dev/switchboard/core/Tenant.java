@@ -2,6 +2,8 @@ package dev.switchboard.core;
 
 import dev.switchboard.core.auth.AppConfig;
 import dev.switchboard.core.auth.AppLimits;
+import dev.switchboard.core.spi.Cluster;
+import dev.switchboard.core.spi.ClusterCounters;
 import dev.switchboard.core.spi.Metrics;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,11 +16,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Accounting periods are aligned to the Unix epoch in UTC: with a 30-day period every node and every restart
  * agrees where a period starts without storing anything but the count. The node's sweep rolls the period over
  * ({@link #roll}), so the hot path reads no clock.
+ *
+ * <p>In a cluster the node {@link #report}s its counts once a second and keeps the cluster's totals; usage and the
+ * message quota are those totals plus what this node counted since (see {@link ClusterCounters}).
  */
 final class Tenant {
     final String id;
-    final Hub hub = new Hub();
+    final Hub hub;
     final Metrics.App metrics;
+    private final Cluster cluster;
     private final NodeSettings settings;
     private volatile AppConfig config;
     private volatile RateLimiter.Rate rate;
@@ -27,9 +33,20 @@ final class Tenant {
     private final AtomicLong messagesUsed = new AtomicLong();
     private final AtomicLong connectionsOpened = new AtomicLong();
     private volatile long periodStartMillis;
+    /** The cluster's totals at the last report, and this node's counts that report was made with. */
+    private volatile Reported reported;
+    /** What this node has reported so far (guarded by this). */
+    private long messagesSent;
+    private long openedSent;
 
-    Tenant(AppConfig config, NodeSettings settings, long nowMillis, Metrics.App metrics) {
+    private record Reported(ClusterCounters.Totals totals, long periodStartMillis, int connections, long messages,
+                            long opened) {
+    }
+
+    Tenant(AppConfig config, NodeSettings settings, long nowMillis, Metrics.App metrics, Cluster cluster) {
         this.id = config.id();
+        this.cluster = cluster;
+        this.hub = new Hub(config.id(), cluster);
         this.metrics = metrics;
         this.settings = settings;
         reconfigure(config);
@@ -81,7 +98,43 @@ final class Tenant {
     boolean countMessage() {
         long used = messagesUsed.incrementAndGet();
         Long quota = config.limits().maxMessagesPerPeriod();
-        return quota == null || used <= quota;
+        return quota == null || clusterMessages(used) <= quota;
+    }
+
+    /** The period's attempts of the whole cluster, given this node's count {@code used}. */
+    private long clusterMessages(long used) {
+        Reported last = reported;
+        if (last == null || last.periodStartMillis != periodStartMillis) {
+            return used;
+        }
+        return last.totals.messages() + used - last.messages;
+    }
+
+    /**
+     * Reports this node's counts to the cluster (connections open now, messages and admissions since the last
+     * report) and keeps the totals it answers with. A report that fails is counted again in the next one.
+     */
+    synchronized void report() {
+        long period = periodStartMillis;
+        int open = connections.get();
+        long used = messagesUsed.get();
+        long opened = connectionsOpened.get();
+        long messageDelta = used - messagesSent;
+        long openedDelta = opened - openedSent;
+        messagesSent = used;
+        openedSent = opened;
+        cluster.counters().report(id, period, open, openedDelta, messageDelta).whenComplete((totals, failure) -> {
+            if (failure == null) {
+                reported = new Reported(totals, period, open, used, opened);
+            } else {
+                synchronized (this) {
+                    if (period == periodStartMillis) {
+                        messagesSent -= messageDelta;
+                    }
+                    openedSent -= openedDelta;
+                }
+            }
+        });
     }
 
     /**
@@ -92,8 +145,11 @@ final class Tenant {
     void roll(long nowMillis) {
         long start = periodStart(nowMillis);
         if (start != periodStartMillis) {
-            periodStartMillis = start;
-            messagesUsed.set(0);
+            synchronized (this) {
+                periodStartMillis = start;
+                messagesUsed.set(0);
+                messagesSent = 0;
+            }
         }
     }
 
@@ -101,6 +157,11 @@ final class Tenant {
     void restore(long periodStartMillis, long used) {
         if (periodStartMillis == this.periodStartMillis) {
             messagesUsed.set(used);
+            if (cluster.shared()) { // the cluster's count has them already
+                synchronized (this) {
+                    messagesSent = used;
+                }
+            }
         }
     }
 
@@ -109,9 +170,22 @@ final class Tenant {
         return Math.floorDiv(nowMillis, period) * period;
     }
 
+    /** This app's usage: this node's counts, or in a cluster the totals of the last report plus what changed here. */
     Usage usage() {
         long start = periodStartMillis;
-        return new Usage(id, start, start + config.limits().period().toMillis(), connections.get(),
-                peakConnections.get(), messagesUsed.get(), connectionsOpened.get());
+        long end = start + config.limits().period().toMillis();
+        Reported last = reported;
+        if (last == null) {
+            return new Usage(id, start, end, connections.get(), peakConnections.get(), messagesUsed.get(),
+                    connectionsOpened.get());
+        }
+        int now = Math.max(0, last.totals.connections() + connections.get() - last.connections);
+        return new Usage(id, start, end, now, Math.max(last.totals.peakConnections(), now),
+                clusterMessages(messagesUsed.get()), last.totals.opened() + connectionsOpened.get() - last.opened);
+    }
+
+    /** This node's open connections of the app (the cluster's are in {@link #usage}). */
+    int localConnections() {
+        return connections.get();
     }
 }

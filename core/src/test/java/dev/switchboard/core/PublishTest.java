@@ -143,7 +143,8 @@ class PublishTest {
     void backendPublishReachesEverySubscriberAndCountsAgainstTheQuota() {
         var bob = fx.connect("bob").subscribe("room");
         bob.take();
-        var delivery = fx.node.publish(TestNode.APP, "room", "backend", RawJson.of("1"), null);
+        var delivery = fx.node.publish(TestNode.APP, "room", "backend", RawJson.of("1"), null).toCompletableFuture()
+                .join();
         fx.settle();
         assertThat(delivery.delivered()).isEqualTo(1);
         assertThat(bob.take()).containsExactly(message("room", "backend", "1"));
@@ -201,7 +202,8 @@ class PublishTest {
                 f -> assertThat(errorCode(f)).isEqualTo("over_message_quota"));
         assertThat(alice.closeCode()).isNull();
         assertThat(limited.node.usage(TestNode.APP).messagesUsed()).isEqualTo(4);
-        assertThat(limited.node.publish(TestNode.APP, "room", "srv", RawJson.of("5"), null).overQuota()).isTrue();
+        assertThat(limited.node.publish(TestNode.APP, "room", "srv", RawJson.of("5"), null).toCompletableFuture().join()
+                .overQuota()).isTrue();
         // Receiving continues when the quota is exhausted (§8.6).
         limited.node.kick(TestNode.APP, "nobody");
         alice.subscribe("room");

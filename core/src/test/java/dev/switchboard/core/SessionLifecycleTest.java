@@ -124,14 +124,14 @@ class SessionLifecycleTest {
         var bystander = fx.connect("bob").subscribe("room");
         observer.take();
 
-        assertThat(fx.node.kick(TestNode.APP, "alice")).isEqualTo(2);
+        assertThat(fx.node.kick(TestNode.APP, "alice")).isCompletedWithValue(2);
         fx.settle();
 
         assertThat(tab1.closeCode()).isEqualTo(4020);
         assertThat(tab2.closeCode()).isEqualTo(4020);
         assertThat(bystander.closeCode()).isNull();
         assertThat(observer.take()).containsExactly(left("room", "alice"));
-        assertThat(fx.node.kick(TestNode.APP, "alice")).isZero();
+        assertThat(fx.node.kick(TestNode.APP, "alice")).isCompletedWithValue(0);
         assertThat(fx.node.usage(TestNode.APP).concurrentNow()).isEqualTo(2);
     }
 

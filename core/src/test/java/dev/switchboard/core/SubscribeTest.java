@@ -151,7 +151,7 @@ class SubscribeTest {
 
         assertThat(silent.take()).containsExactly(ack("s1"));
         assertThat(bob.take()).containsExactly(joined("room", "mute"), joined("room2"), joined("room2", "mute"));
-        assertThat(fx.node.peers(TestNode.APP, "room")).extracting(p -> p.peerId()).containsExactly("bob", "mute");
+        assertThat(fx.node.peers(TestNode.APP, "room").toCompletableFuture().join()).extracting(p -> p.peerId()).containsExactly("bob", "mute");
     }
 
     @Test

@@ -220,6 +220,23 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                     .addKeyValue("path", rawPath).setCause(e).log();
             answer = new HttpRoutes.HttpReply(503, error("internal_error", "internal error"));
         }
+        if (answer != null && answer.later() != null) {
+            ctx.channel().config().setAutoRead(false);
+            answer.later().whenComplete((reply, failure) -> ctx.executor().execute(() -> {
+                if (failure != null) {
+                    log.atError().setMessage("http_route_failed").addKeyValue("path", rawPath).setCause(failure)
+                            .log();
+                }
+                reply(ctx, failure == null ? reply
+                        : new HttpRoutes.HttpReply(503, error("internal_error", "internal error")));
+                ctx.channel().config().setAutoRead(true);
+            }));
+            return;
+        }
+        reply(ctx, answer);
+    }
+
+    private void reply(ChannelHandlerContext ctx, HttpRoutes.HttpReply answer) {
         if (answer == null) {
             answer(ctx, HttpResponseStatus.NOT_FOUND, error("not_found", "no such endpoint"));
         } else {

@@ -1,5 +1,7 @@
 package dev.switchboard.netty;
 
+import java.util.concurrent.CompletionStage;
+
 /**
  * Plain HTTP routes served beside the WebSocket endpoint (the REST control plane, health, metrics). The
  * transport asks {@link #screen} once the headers are in, then reads the body (at most
@@ -43,13 +45,25 @@ public interface HttpRoutes {
                     String remoteAddress, boolean loopback) {
     }
 
-    /** A response: status, a body (empty for none) and its media type. */
-    record HttpReply(int status, byte[] json, String contentType) {
+    /**
+     * A response: status, a body (empty for none) and its media type; or, when {@code later} is not null, a
+     * response that follows when it completes (an answer that needs other nodes), the rest unused.
+     */
+    record HttpReply(int status, byte[] json, String contentType, CompletionStage<HttpReply> later) {
         public static final String JSON = "application/json; charset=utf-8";
+
+        public HttpReply(int status, byte[] json, String contentType) {
+            this(status, json, contentType, null);
+        }
 
         /** A JSON answer. */
         public HttpReply(int status, byte[] json) {
             this(status, json, JSON);
+        }
+
+        /** An answer that follows when {@code later} completes; the transport reads nothing more until then. */
+        public static HttpReply later(CompletionStage<HttpReply> later) {
+            return new HttpReply(0, new byte[0], JSON, later);
         }
     }
 }

@@ -1,8 +1,11 @@
 package dev.switchboard.netty;
 
 import dev.switchboard.core.Node;
+import dev.switchboard.protocol.CloseCode;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -17,6 +20,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -65,14 +69,75 @@ final class WebSocketUpgrade {
                 new NettyTransport(ctx.channel(), pipeline.context(WebSocketFrameEncoder.class), client);
         Node.Opening opening = node.open(single(query, "token"), single(query, "key"),
                 request.headers().get(HttpHeaderNames.ORIGIN), transport);
+        if (opening instanceof Node.Opening.Deferred deferred) {
+            // The cluster decides (a connection cap): read nothing more, and hold what was read already.
+            ctx.channel().config().setAutoRead(false);
+            AdmissionPending pending = new AdmissionPending();
+            pipeline.replace(ctx.handler(), ADMISSION, pending);
+            deferred.outcome().whenComplete((outcome, failure) -> {
+                Node.Opening decided = failure == null ? outcome
+                        : new Node.Opening.Refused(CloseCode.GOING_AWAY, CloseCode.GOING_AWAY.reason());
+                if (ctx.channel().isActive()) {
+                    settle(pipeline, pipeline.context(ADMISSION).handler(), decided, transport, maxFrameBytes);
+                    pending.release(pipeline);
+                    ctx.channel().config().setAutoRead(true);
+                } else {
+                    pending.discard();
+                    if (decided instanceof Node.Opening.Opened opened) {
+                        opened.session().onTransportClosed();
+                    }
+                }
+            });
+            return;
+        }
+        settle(pipeline, ctx.handler(), opening, transport, maxFrameBytes);
+    }
+
+    private static final String ADMISSION = "ws-admission";
+
+    /** Puts the session's handler in place of {@code current}, or sends the refusal's Close frame. */
+    private static void settle(ChannelPipeline pipeline, ChannelHandler current, Node.Opening opening,
+                               NettyTransport transport, int maxFrameBytes) {
         switch (opening) {
             case Node.Opening.Opened opened -> pipeline
-                    .replace(ctx.handler(), "ws-session", new WsFrameHandler(opened.session(), transport))
+                    .replace(current, "ws-session", new WsFrameHandler(opened.session(), transport))
                     .addBefore("ws-session", "ws-aggregator", new WebSocketFrameAggregator(maxFrameBytes));
             case Node.Opening.Refused refused -> {
-                pipeline.remove(ctx.handler());
-                CloseHandshake.send(ctx.channel(), new CloseWebSocketFrame(refused.code().code(), refused.reason()));
+                pipeline.remove(current);
+                CloseHandshake.send(pipeline.channel(),
+                        new CloseWebSocketFrame(refused.code().code(), refused.reason()));
             }
+            case Node.Opening.Deferred deferred -> throw new IllegalStateException("deferred twice");
+        }
+    }
+
+    /**
+     * Holds the frames a client sent before the cluster decided on its admission (reads are paused, so at most
+     * what one read brought), to be handed to the session in order once admitted.
+     */
+    private static final class AdmissionPending extends ChannelInboundHandlerAdapter {
+        private final List<Object> held = new ArrayList<>();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            held.add(msg);
+        }
+
+        /** Passes the held frames on through the pipeline as it is now (the session's handler, or nothing). */
+        void release(ChannelPipeline pipeline) {
+            for (Object msg : held) {
+                if (pipeline.get(WsFrameHandler.class) != null) {
+                    pipeline.fireChannelRead(msg);
+                } else {
+                    ReferenceCountUtil.release(msg);
+                }
+            }
+            held.clear();
+        }
+
+        void discard() {
+            held.forEach(ReferenceCountUtil::release);
+            held.clear();
         }
     }
 

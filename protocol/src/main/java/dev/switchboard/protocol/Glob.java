@@ -104,6 +104,26 @@ public final class Glob {
         return false;
     }
 
+    /**
+     * A coarser pattern in another glob syntax that matches at least every channel this one does: each literal
+     * run passed through {@code literal} (to escape it for that syntax) and each wildcard run, {@code *} or
+     * {@code **}, written as {@code anything}. Used where a second matcher pre-selects and this one decides.
+     */
+    public String coarsen(java.util.function.UnaryOperator<String> literal, String anything) {
+        StringBuilder out = new StringBuilder(pattern.length() + 8);
+        boolean lastWildcard = false;
+        for (int i = 0; i < kinds.length; i++) {
+            if (kinds[i] == LITERAL) {
+                out.append(literal.apply(literals[i]));
+                lastWildcard = false;
+            } else if (!lastWildcard) {
+                out.append(anything);
+                lastWildcard = true;
+            }
+        }
+        return out.toString();
+    }
+
     /** The pattern text as given to {@link #compile}. */
     public String pattern() {
         return pattern;

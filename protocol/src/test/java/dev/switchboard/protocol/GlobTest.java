@@ -178,4 +178,35 @@ class GlobTest {
         }
         return sb.toString();
     }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "devices/*/events | devices/<*>/events",
+        "tasks/**         | tasks/<*>",
+        "a***b*c          | a<*>b<*>c",
+        "**               | <*>",
+        "room-1           | room-1",
+        "lit\\*eral/*      | lit[*]eral/<*>",
+    })
+    void coarsenWritesLiteralsThroughTheEscapeAndEachWildcardRunOnce(String pattern, String coarse) {
+        assertThat(Glob.compile(pattern).coarsen(literal -> literal.replace("*", "[*]"), "<*>")).isEqualTo(coarse);
+    }
+
+    @Test
+    void theCoarsePatternMatchesEveryChannelTheGlobDoes() {
+        Random random = new Random(7);
+        String alphabet = "ab/*";
+        for (int i = 0; i < 2_000; i++) {
+            String pattern = randomString(random, alphabet, 6);
+            Glob glob = Glob.compile(pattern);
+            // the coarse pattern in our own syntax, with ** for "anything": never narrower
+            Glob coarse = Glob.compile(glob.coarsen(literal -> literal.replace("*", "\\*"), "**"));
+            for (int j = 0; j < 20; j++) {
+                String channel = randomString(random, "ab/", 6);
+                if (glob.matches(channel)) {
+                    assertThat(coarse.matches(channel)).as("%s coarsened, on %s", pattern, channel).isTrue();
+                }
+            }
+        }
+    }
 }

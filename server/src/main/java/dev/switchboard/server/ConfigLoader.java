@@ -97,7 +97,7 @@ public final class ConfigLoader {
         }
         object(root, "");
         applyOverrides((ObjectNode) root);
-        allowOnly(root, "", Set.of("server", "apps", "turn", "metrics", "health"));
+        allowOnly(root, "", Set.of("server", "apps", "turn", "metrics", "health", "broker"));
 
         JsonNode server = root.path("server");
         if (!server.isMissingNode() && !server.isNull()) {
@@ -136,7 +136,7 @@ public final class ConfigLoader {
             throw fail("apps", e.getMessage());
         }
         return new SwitchboardConfig(listener, node, apps, restRateLimit(server, behindProxies), plans, file,
-                stateDir(server), bool(server, "server", "demo", false), ops(root), overrides);
+                stateDir(server), bool(server, "server", "demo", false), ops(root), overrides, broker(root));
     }
 
     /** Puts each override into the tree at its path, as the YAML value it spells, before anything is validated. */
@@ -191,6 +191,38 @@ public final class ConfigLoader {
             return value.strip();
         }
         return inline;
+    }
+
+    /**
+     * {@code broker:} ({@code type} memory or redis; for redis {@code uri}, {@code uriFile} or {@code uriEnv}, and
+     * optionally {@code nodeId}).
+     */
+    private BrokerConfig broker(JsonNode root) throws ConfigException {
+        JsonNode broker = section(root, "", "broker", Set.of("type", "uri", "uriFile", "uriEnv", "nodeId"));
+        String type = text(broker, "broker", "type", "memory");
+        String uri = secretValue(broker, "broker", "uri");
+        String nodeId = text(broker, "broker", "nodeId", null);
+        switch (type) {
+            case "memory" -> {
+                if (uri != null || nodeId != null) {
+                    throw fail("broker.type", "is memory (the default), which takes no uri or nodeId; "
+                            + "set type: redis to run as a node of a cluster");
+                }
+                return BrokerConfig.MEMORY;
+            }
+            case "redis" -> {
+                if (uri == null || !(uri.startsWith("redis://") || uri.startsWith("rediss://"))) {
+                    throw fail("broker.uri", "is required with type redis: redis://[:password@]host:port[/db] "
+                            + "or rediss://... for TLS");
+                }
+                if (nodeId != null && (nodeId.isEmpty() || nodeId.length() > 64
+                        || !nodeId.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
+                    throw fail("broker.nodeId", "must be 1-64 printable ASCII characters without spaces");
+                }
+                return new BrokerConfig(type, uri, nodeId);
+            }
+            default -> throw fail("broker.type", "must be memory or redis, not " + type);
+        }
     }
 
     /**

@@ -6,9 +6,10 @@ import java.util.Map;
 
 /**
  * Settings of the configuration file given from outside it, the twelve-factor way (docs/deploy.md
- * "Configuration from the environment"): every {@code server:}, {@code metrics:} and {@code health:} setting as
+ * "Configuration from the environment"): every {@code server:}, {@code metrics:}, {@code health:} and {@code broker:} setting as
  * an environment variable ({@code server.keepalive.interval} is {@code SWITCHBOARD_KEEPALIVE_INTERVAL},
- * {@code metrics.bearerToken} is {@code SWITCHBOARD_METRICS_BEARER_TOKEN}) and as a {@code --set path=value}
+ * {@code metrics.bearerToken} is {@code SWITCHBOARD_METRICS_BEARER_TOKEN}, {@code broker.uri} is
+ * {@code SWITCHBOARD_BROKER_URI}) and as a {@code --set path=value}
  * flag. Precedence: flags over environment over file over defaults. Values are YAML scalars or flow lists
  * ({@code 8080}, {@code 30s}, {@code true}, {@code [10.0.0.0/8, 127.0.0.1]}), validated like the file's.
  */
@@ -24,7 +25,7 @@ public final class ConfigOverrides {
             "server.trustedProxies", "server.proxyProtocol", "server.outboundBudget", "server.demo",
             "server.tls.certificate", "server.tls.privateKey",
             "metrics.enabled", "metrics.bearerToken", "metrics.bearerTokenFile", "metrics.host", "metrics.port",
-            "health.maxEventLoopLag");
+            "health.maxEventLoopLag", "broker.type", "broker.uri", "broker.uriFile", "broker.nodeId");
 
     private ConfigOverrides() {
     }

@@ -2,13 +2,17 @@ package dev.switchboard.server;
 
 import dev.switchboard.core.Node;
 import dev.switchboard.core.auth.Keyring;
+import dev.switchboard.core.cluster.MemoryCluster;
 import dev.switchboard.core.spi.Clock;
+import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.core.spi.Metrics;
 import dev.switchboard.netty.HttpRoutes;
 import dev.switchboard.netty.NettyServer;
 import dev.switchboard.netty.NettyServerConfig;
 import dev.switchboard.netty.TlsFiles;
 import dev.switchboard.netty.WheelScheduler;
+import dev.switchboard.redis.RedisCluster;
+import dev.switchboard.redis.RedisSettings;
 import dev.switchboard.server.demo.DemoRoutes;
 import dev.switchboard.server.ops.Operations;
 import dev.switchboard.server.ops.OpsListener;
@@ -62,8 +66,9 @@ public final class SwitchboardServer implements AutoCloseable {
         WheelScheduler scheduler = new WheelScheduler();
         OpsConfig ops = config.ops();
         PrometheusMetrics metrics = ops.metrics() ? new PrometheusMetrics(Version.get()) : null;
+        Cluster cluster = cluster(config.broker());
         Node node = new Node(new Keyring(config.apps()), config.node(), Clock.SYSTEM, scheduler,
-                metrics == null ? Metrics.NONE : metrics);
+                metrics == null ? Metrics.NONE : metrics, cluster);
         OpsListener opsListener = null;
         try {
             if (state != null) {
@@ -89,12 +94,34 @@ public final class SwitchboardServer implements AutoCloseable {
             return server;
         } catch (InterruptedException | IOException | RuntimeException e) {
             node.stop();
+            cluster.close();
             scheduler.close();
             if (opsListener != null) {
                 opsListener.close();
             }
             throw e;
         }
+    }
+
+    /** The channel engine {@code broker} names: this node alone, or a node of a cluster on Redis. */
+    private static Cluster cluster(BrokerConfig broker) {
+        if (!broker.redis()) {
+            return MemoryCluster.standalone();
+        }
+        String nodeId = broker.nodeId() != null ? broker.nodeId() : madeUpNodeId();
+        return RedisCluster.connect(RedisSettings.of(broker.uri(), nodeId));
+    }
+
+    /** A node id unique among live nodes without configuration: host, process id and a random suffix. */
+    private static String madeUpNodeId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "node";
+        }
+        return host.replaceAll("[^A-Za-z0-9._-]", "") + "-" + ProcessHandle.current().pid() + "-"
+                + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
     }
 
     private void scheduleSave() {
@@ -170,13 +197,17 @@ public final class SwitchboardServer implements AutoCloseable {
                 || a.exemptLoopback() != b.exemptLoopback() || !a.httpIdleTimeout().equals(b.httpIdleTimeout())) {
             restartOnly.add("server (listener settings)");
         }
+        if (!current.broker().equals(next.broker())) {
+            restartOnly.add("broker");
+        }
         if ((a.tls() == null) != (b.tls() == null)) {
             restartOnly.add("server.tls (switching TLS on or off)");
         }
         // The files in use: the new ones when they were loaded above; TLS on or off waits for a restart.
         TlsFiles inUse = listener.tls() != null && nextTls != null ? nextTls : b.tls();
         config = new SwitchboardConfig(b.withTls(inUse), current.node(), next.apps(), current.restRateLimit(),
-                next.plans(), current.source(), current.stateDir(), current.demo(), current.ops(), current.overrides());
+                next.plans(), current.source(), current.stateDir(), current.demo(), current.ops(), current.overrides(),
+                current.broker());
         return new ReloadResult(true, "file=" + current.source() + " apps=" + next.apps().size()
                 + " added=" + changed.appsAdded() + " removed=" + changed.appsRemoved()
                 + " closed_revoked=" + changed.closedRevoked() + " closed_suspended=" + changed.closedSuspended() + tls
@@ -250,6 +281,7 @@ public final class SwitchboardServer implements AutoCloseable {
         int left = node.connectionCount();
         listener.close();
         node.stop();
+        node.cluster().close();
         scheduler.close();
         if (opsListener != null) {
             opsListener.close();

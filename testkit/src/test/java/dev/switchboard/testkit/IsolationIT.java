@@ -57,7 +57,7 @@ class IsolationIT extends ServerTestBase {
         String alice = sub("alice");
         WsProbe aliceA = jwt(server.tokenFor(alice));
         WsProbe aliceB = jwt(server.tokenFor(alice).key(SK_B));
-        assertThat(server.node().kick(APP_A, alice)).isEqualTo(1);
+        assertThat(server.node().kick(APP_A, alice)).isCompletedWithValue(1);
         aliceA.expectClose(4020);
         expectOpenWithNothingPending(aliceB);
     }

@@ -158,7 +158,7 @@ class PresenceIT extends ServerTestBase {
         subscribe(tab1, c);
         expectPresence(watcher, c, List.of(alice), List.of());
         subscribe(tab2, c);
-        assertThat(server.node().kick(APP_A, alice)).isEqualTo(2);
+        assertThat(server.node().kick(APP_A, alice)).isCompletedWithValue(2);
         assertReasonFits(tab1.expectClose(4020));
         assertReasonFits(tab2.expectClose(4020));
         JsonNode left = expectPresence(watcher, c, List.of(), List.of(alice));

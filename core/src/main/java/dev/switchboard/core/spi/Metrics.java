@@ -56,6 +56,10 @@ public interface Metrics {
         default void published(int deliveries) {
         }
 
+        /** A publication of another node of the cluster, enqueued here for {@code deliveries} recipients. */
+        default void relayed(int deliveries) {
+        }
+
         /** A direct {@code send} accepted, enqueued for {@code deliveries} connections of the target peer. */
         default void sent(int deliveries) {
         }

@@ -166,8 +166,8 @@ public final class DemoRoutes implements HttpRoutes {
     private HttpReply remove(HttpCall call) {
         Signer signer = moderator(call);
         String peerId = text(body(call), "peerId", 1, 128);
-        int closed = node.kick(signer.app().id(), peerId);
-        return ok(JSON.createObjectNode().put("peerId", peerId).put("closed", closed));
+        return HttpReply.later(node.kick(signer.app().id(), peerId)
+                .thenApply(closed -> ok(JSON.createObjectNode().put("peerId", peerId).put("closed", closed))));
     }
 
     private HttpReply notice(HttpCall call) {
@@ -176,9 +176,9 @@ public final class DemoRoutes implements HttpRoutes {
         String room = text(body, "room", 1, 64);
         String text = text(body, "text", 1, 500);
         ObjectNode data = JSON.createObjectNode().put("kind", "notice").put("text", text);
-        Node.Delivery delivery = node.publish(signer.app().id(), ROOM_PREFIX + room, "system",
-                RawJson.of(data.toString()), null);
-        return ok(JSON.createObjectNode().put("delivered", delivery.delivered()));
+        return HttpReply.later(node.publish(signer.app().id(), ROOM_PREFIX + room, "system",
+                RawJson.of(data.toString()), null)
+                .thenApply(delivery -> ok(JSON.createObjectNode().put("delivered", delivery.delivered()))));
     }
 
     /** The caller's JWT, which must carry the teacher or moderator role this page minted into it. */

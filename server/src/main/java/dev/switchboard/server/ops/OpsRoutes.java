@@ -48,6 +48,9 @@ public final class OpsRoutes implements HttpRoutes {
     }
 
     private HttpReply counted(HttpCall call, HttpReply reply) {
+        if (reply != null && reply.later() != null) {
+            return HttpReply.later(reply.later().thenApply(answer -> counted(call, answer)));
+        }
         if (reply != null) {
             String endpoint = RestApi.endpointName(call.method(), call.rawPath());
             operations.restRequest(endpoint == null ? "other" : endpoint, reply.status());

@@ -51,6 +51,8 @@ public final class PrometheusMetrics implements Metrics {
             "Messages accepted: publish (WebSocket and REST) and direct send", "app", "kind");
     private final Counter deliveries = counter("switchboard_deliveries",
             "Messages enqueued for recipients (a publish to 100 subscribers counts 100)", "app");
+    private final Counter relayed = counter("switchboard_cluster_publications",
+            "Publications of other nodes of the cluster delivered here", "app");
     private final CounterDataPoint throttled = counter("switchboard_connect_throttled",
             "WebSocket upgrades answered 429 by the per-address connect throttle").labelValues();
     private final Counter rest = counter("switchboard_rest_requests",
@@ -171,8 +173,10 @@ public final class PrometheusMetrics implements Metrics {
         private final CounterDataPoint published;
         private final CounterDataPoint sent;
         private final CounterDataPoint delivered;
+        private final CounterDataPoint fromOtherNodes;
 
         AppCounters(String appId) {
+            this.fromOtherNodes = relayed.labelValues(appId);
             this.appId = appId;
             this.admittedHere = admitted.labelValues(appId);
             this.published = messages.labelValues(appId, "publish");
@@ -199,6 +203,12 @@ public final class PrometheusMetrics implements Metrics {
         @Override
         public void published(int recipients) {
             published.inc();
+            delivered.inc(recipients);
+        }
+
+        @Override
+        public void relayed(int recipients) {
+            fromOtherNodes.inc();
             delivered.inc(recipients);
         }
 

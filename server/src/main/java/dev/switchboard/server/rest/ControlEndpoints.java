@@ -15,7 +15,6 @@ import dev.switchboard.protocol.PeerIds;
 import dev.switchboard.protocol.RawJson;
 import dev.switchboard.protocol.ServerFrames.PresencePeer;
 import dev.switchboard.server.Version;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,8 +58,7 @@ final class ControlEndpoints {
     HttpReply peers(Key key, RestRoute route) {
         String channel = channel(route);
         authorize(key, Action.PRESENCE, channel);
-        List<PresencePeer> peers = node.peers(key.app().id(), channel);
-        return ok(RestJson.write(g -> {
+        return HttpReply.later(node.peers(key.app().id(), channel).thenApply(peers -> ok(RestJson.write(g -> {
             g.writeStringProperty("channel", channel);
             g.writeName("peers");
             g.writeStartArray();
@@ -73,7 +71,7 @@ final class ControlEndpoints {
                 g.writeEndObject();
             }
             g.writeEndArray();
-        }));
+        }))));
     }
 
     /** {@code POST /v1/channels/:id/publish}: a message from a backend, counted against the quota (§4). */
@@ -95,13 +93,14 @@ final class ControlEndpoints {
         RawJson fromMetadata = MintRequest.object(root, "peerMetadata", Limits.MAX_PEER_METADATA_BYTES);
         checkChannel(channel);
         authorize(key, Action.PUBLISH, channel);
-        Node.Delivery delivery = node.publish(key.app().id(), channel, from, data, fromMetadata);
-        if (delivery.overQuota()) {
-            throw new RestProblem(RestError.OVER_MESSAGE_QUOTA, "the app's message quota is exhausted");
-        }
-        return ok(RestJson.write(g -> {
-            g.writeStringProperty("channel", channel);
-            g.writeNumberProperty("delivered", delivery.delivered());
+        return HttpReply.later(node.publish(key.app().id(), channel, from, data, fromMetadata).thenApply(delivery -> {
+            if (delivery.overQuota()) {
+                return new RestProblem(RestError.OVER_MESSAGE_QUOTA, "the app's message quota is exhausted").reply();
+            }
+            return ok(RestJson.write(g -> {
+                g.writeStringProperty("channel", channel);
+                g.writeNumberProperty("delivered", delivery.delivered());
+            }));
         }));
     }
 
@@ -111,12 +110,14 @@ final class ControlEndpoints {
         if (!PeerIds.isValidSubject(peerId)) {
             throw RestProblem.invalid("peer id must be 1-128 printable ASCII characters");
         }
-        int closed = node.kick(key.app().id(), peerId);
-        log.atInfo().setMessage("rest_kick").addKeyValue("app", key.app().id()).addKeyValue("key", key.config().id())
-                .addKeyValue("peer", peerId).addKeyValue("closed", closed).log();
-        return ok(RestJson.write(g -> {
-            g.writeStringProperty("peerId", peerId);
-            g.writeNumberProperty("closed", closed);
+        return HttpReply.later(node.kick(key.app().id(), peerId).thenApply(closed -> {
+            log.atInfo().setMessage("rest_kick").addKeyValue("app", key.app().id())
+                    .addKeyValue("key", key.config().id()).addKeyValue("peer", peerId).addKeyValue("closed", closed)
+                    .log();
+            return ok(RestJson.write(g -> {
+                g.writeStringProperty("peerId", peerId);
+                g.writeNumberProperty("closed", closed);
+            }));
         }));
     }
 

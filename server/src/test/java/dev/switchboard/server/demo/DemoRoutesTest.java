@@ -39,9 +39,11 @@ class DemoRoutesTest {
         scheduler.close();
     }
 
+    /** The route's answer; one that follows later (a kick asks the other nodes) once it is there. */
     private HttpReply post(String path, String body, String authorization) {
-        return routes.handle(new HttpCall("POST", path, "", authorization, body.getBytes(StandardCharsets.UTF_8),
-                "127.0.0.1", true));
+        HttpReply reply = routes.handle(new HttpCall("POST", path, "", authorization,
+                body.getBytes(StandardCharsets.UTF_8), "127.0.0.1", true));
+        return reply.later() == null ? reply : reply.later().toCompletableFuture().join();
     }
 
     private static JsonNode json(HttpReply reply) {

@@ -1,0 +1,133 @@
+package dev.switchboard.core;
+
+import dev.switchboard.core.spi.Broker;
+import dev.switchboard.core.spi.Cluster;
+import dev.switchboard.core.spi.PeerRouter;
+import dev.switchboard.core.spi.PresenceStore;
+import dev.switchboard.core.spi.Publication;
+import dev.switchboard.protocol.CloseCode;
+import dev.switchboard.protocol.RawJson;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The broker-facing side of a node's hubs: hands what happens here to the other nodes of the {@link Cluster}, and
+ * what they hand back to the right app's {@link Hub}. On a standalone node ({@link Cluster#shared()} false) every
+ * outgoing step is skipped and nothing comes in.
+ */
+final class Relay implements Broker.Inbound, PresenceStore.Listener, PeerRouter.Inbound {
+    private final Cluster cluster;
+    /** App id → its live state on this node (the node's own map: apps come and go with reloads). */
+    private final Map<String, Tenant> tenants;
+
+    Relay(Cluster cluster, Map<String, Tenant> tenants) {
+        this.cluster = cluster;
+        this.tenants = tenants;
+    }
+
+    Cluster cluster() {
+        return cluster;
+    }
+
+    boolean shared() {
+        return cluster.shared();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Outgoing
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * Publishes to this node's subscribers (except {@code sender}, null for the REST plane) and hands the
+     * publication to the other nodes.
+     */
+    Fanout publish(Tenant tenant, Session sender, String channel, String from, RawJson data, RawJson fromMetadata) {
+        Fanout fanout = tenant.hub.publish(sender, channel, from, data, fromMetadata);
+        if (cluster.shared()) {
+            cluster.broker().publish(new Publication(tenant.id, channel, from, data, fromMetadata));
+        }
+        return fanout;
+    }
+
+    /**
+     * A backend's publish (REST): delivered here and on the other nodes; completes with the number of connections
+     * it was handed to on all of them.
+     */
+    CompletionStage<Integer> publishCounted(Tenant tenant, String channel, String from, RawJson data,
+                                            RawJson fromMetadata) {
+        int here = tenant.hub.publish(null, channel, from, data, fromMetadata).delivered();
+        if (!cluster.shared()) {
+            return CompletableFuture.completedFuture(here);
+        }
+        return cluster.broker().publishCounted(new Publication(tenant.id, channel, from, data, fromMetadata))
+                .handle((elsewhere, failure) -> here + (failure == null ? elsewhere : 0));
+    }
+
+    /** Hands a direct frame to {@code peerId}'s connections on other nodes; completes with how many nodes. */
+    CompletionStage<Integer> sendElsewhere(Tenant tenant, String peerId, byte[] direct) {
+        return cluster.shared() ? cluster.peers().send(tenant.id, peerId, direct) : CompletableFuture.completedFuture(0);
+    }
+
+    /** Closes {@code peerId}'s connections on other nodes with 4020; completes with how many were closed. */
+    CompletionStage<Integer> kickElsewhere(Tenant tenant, String peerId) {
+        return cluster.shared() ? cluster.peers().kick(tenant.id, peerId) : CompletableFuture.completedFuture(0);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Incoming
+    // ---------------------------------------------------------------------------------------------------------
+
+    @Override
+    public int publication(Publication publication) {
+        Tenant tenant = tenants.get(publication.app());
+        if (tenant == null) {
+            return 0;
+        }
+        int delivered = tenant.hub.publish(null, publication.channel(), publication.from(), publication.data(),
+                publication.fromMetadata()).delivered();
+        tenant.metrics.relayed(delivered);
+        return delivered;
+    }
+
+    @Override
+    public void delta(PresenceStore.Delta delta) {
+        Tenant tenant = tenants.get(delta.app());
+        if (tenant != null) {
+            tenant.hub.delta(delta);
+        }
+    }
+
+    @Override
+    public void resynchronize() {
+        for (Tenant tenant : tenants.values()) {
+            tenant.hub.resynchronize();
+        }
+    }
+
+    @Override
+    public int direct(String app, String peerId, byte[] frame) {
+        Tenant tenant = tenants.get(app);
+        if (tenant == null) {
+            return 0;
+        }
+        Session[] targets = tenant.hub.sessionsOf(peerId);
+        for (Session target : targets) {
+            target.deliver(frame);
+        }
+        return targets.length;
+    }
+
+    @Override
+    public int kick(String app, String peerId) {
+        Tenant tenant = tenants.get(app);
+        if (tenant == null) {
+            return 0;
+        }
+        Session[] targets = tenant.hub.sessionsOf(peerId);
+        for (Session target : targets) {
+            target.close(CloseCode.ADMIN_DISCONNECT);
+        }
+        return targets.length;
+    }
+}

@@ -1,0 +1,150 @@
+package dev.switchboard.redis;
+
+import dev.switchboard.core.spi.Publication;
+import dev.switchboard.protocol.RawJson;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The names and payloads of what travels through Redis. Payloads are fields separated by NUL bytes, which none
+ * of them can contain (ids and channel names are printable; JSON has no raw control characters), with the JSON
+ * body last, so a body is never copied on the way in: the receiving node wraps it where it lies. The presence
+ * scripts build their delta payloads the same way in Lua.
+ *
+ * <pre>
+ * M \0 id \0 origin \0 app \0 channel \0 from \0 fromMetadata-or-empty \0 data     a publication
+ * J \0 version \0 node \0 peer \0 metadata-or-empty                                  a member joined
+ * L \0 version \0 node \0 peer \0                                                    a member left
+ * D \0 origin \0 frame                                                               a direct frame for a peer
+ * C \0 id \0 origin \0 request \0 app \0 channel \0 from \0 fromMetadata \0 data    a publication to count
+ * A \0 request \0 delivered                                                          a subscription's answer to C
+ * K \0 origin \0 request                                                             close a peer (4020)
+ * R \0 request \0 closed                                                             a node's answer to K
+ * </pre>
+ */
+final class Wire {
+    static final byte MESSAGE = 'M';
+    static final byte JOINED = 'J';
+    static final byte LEFT = 'L';
+    static final byte DIRECT = 'D';
+    static final byte KICK = 'K';
+    static final byte KICKED = 'R';
+    static final byte COUNTED = 'C';
+    static final byte ANSWER = 'A';
+
+    private Wire() {
+    }
+
+    // Keys and channels. App ids, room names and peer ids are joined with NUL, which none of them contains.
+
+    /** The pub/sub channel of a room: its publications and its presence deltas. */
+    static byte[] roomChannel(String app, String room) {
+        return bytes("sb:c:" + app + '\0' + room);
+    }
+
+    /** The PSUBSCRIBE pattern for a pattern room: Redis's glob, coarser than ours, re-filtered on arrival. */
+    static byte[] roomPattern(String app, dev.switchboard.protocol.Glob glob) {
+        return bytes(escape("sb:c:" + app + '\0') + glob.coarsen(Wire::escape, "*"));
+    }
+
+    /** Escapes Redis glob specials so {@code literal} matches only itself. */
+    static String escape(String literal) {
+        StringBuilder out = new StringBuilder(literal.length() + 4);
+        for (int i = 0; i < literal.length(); i++) {
+            char c = literal.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        return out.toString();
+    }
+
+    /** The pub/sub channel through which a peer's nodes receive its direct frames and kicks. */
+    static byte[] peerChannel(String app, String peerId) {
+        return bytes("sb:p:" + app + '\0' + peerId);
+    }
+
+    /** The pub/sub channel of one node (answers to its kicks). */
+    static byte[] nodeChannel(String nodeId) {
+        return bytes("sb:n:" + nodeId);
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    // Payloads.
+
+    static byte[] message(long id, String origin, Publication p) {
+        return withBody(bytes("M\0" + id + '\0' + origin + '\0' + p.app() + '\0' + p.channel() + '\0' + p.from()
+                + '\0'), p);
+    }
+
+    static byte[] countedMessage(long id, String origin, long request, Publication p) {
+        return withBody(bytes("C\0" + id + '\0' + origin + '\0' + request + '\0' + p.app() + '\0' + p.channel()
+                + '\0' + p.from() + '\0'), p);
+    }
+
+    /** {@code head}, then the publication's metadata (or nothing), NUL, and its data. */
+    private static byte[] withBody(byte[] head, Publication p) {
+        RawJson meta = p.fromMetadata();
+        RawJson data = p.data();
+        int metaLength = meta == null ? 0 : meta.length();
+        byte[] out = Arrays.copyOf(head, head.length + metaLength + 1 + data.length());
+        if (meta != null) {
+            System.arraycopy(meta.array(), meta.offset(), out, head.length, metaLength);
+        }
+        out[head.length + metaLength] = 0;
+        System.arraycopy(data.array(), data.offset(), out, head.length + metaLength + 1, data.length());
+        return out;
+    }
+
+    static byte[] direct(String origin, byte[] frame) {
+        byte[] head = bytes("D\0" + origin + '\0');
+        byte[] out = Arrays.copyOf(head, head.length + frame.length);
+        System.arraycopy(frame, 0, out, head.length, frame.length);
+        return out;
+    }
+
+    /** The fields of a payload: the first {@code fields - 1} split at NUL, the last one the rest. */
+    static Fields split(byte[] payload, int fields) {
+        int[] starts = new int[fields + 1];
+        int field = 0;
+        starts[0] = 0;
+        for (int i = 0; i < payload.length && field < fields - 1; i++) {
+            if (payload[i] == 0) {
+                starts[++field] = i + 1;
+            }
+        }
+        if (field != fields - 1) {
+            return null;
+        }
+        starts[fields] = payload.length + 1;
+        return new Fields(payload, starts);
+    }
+
+    /** A payload's fields, by index; field 0 is the type. */
+    record Fields(byte[] payload, int[] starts) {
+        String text(int i) {
+            return new String(payload, starts[i], length(i), StandardCharsets.UTF_8);
+        }
+
+        long number(int i) {
+            return Long.parseLong(text(i));
+        }
+
+        /** Field {@code i} as JSON, or null if it is empty. */
+        RawJson json(int i) {
+            return length(i) == 0 ? null : RawJson.wrap(payload, starts[i], length(i));
+        }
+
+        byte[] copy(int i) {
+            return Arrays.copyOfRange(payload, starts[i], starts[i] + length(i));
+        }
+
+        int length(int i) {
+            return starts[i + 1] - 1 - starts[i];
+        }
+    }
+}
