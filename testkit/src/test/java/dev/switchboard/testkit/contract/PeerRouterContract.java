@@ -1,0 +1,98 @@
+package dev.switchboard.testkit.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.core.spi.Cluster;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link dev.switchboard.core.spi.PeerRouter} must do: hand a direct frame to each other node holding
+ * the peer and say how many, close the peer on each of them and add up how many connections closed, and forget a
+ * node's peer when it unregisters or leaves.
+ */
+public abstract class PeerRouterContract {
+    private static final AtomicInteger APPS = new AtomicInteger();
+
+    protected abstract Engine engine();
+
+    private Engine engine;
+    private final String app = "router-app-" + APPS.incrementAndGet();
+    private final Recorder inA = new Recorder();
+    private final Recorder inB = new Recorder();
+    private final Recorder inC = new Recorder();
+    private Cluster a;
+    private Cluster b;
+    private Cluster c;
+
+    @BeforeEach
+    void nodes() {
+        engine = engine();
+        a = engine.join(inA);
+        b = engine.join(inB);
+        c = engine.join(inC);
+    }
+
+    @AfterEach
+    void close() {
+        engine.close();
+    }
+
+    private static <T> T join(CompletionStage<T> stage) {
+        return stage.toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
+    private static byte[] frame(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Registers and waits until the registration is in effect, as the node does before a welcome. */
+    private void register(Cluster node, String peerId) {
+        join(node.peers().register(app, peerId));
+    }
+
+    @Test
+    void aDirectFrameReachesEveryOtherNodeHoldingThePeerAndIsCounted() {
+        register(b, "bob");
+        register(c, "bob");
+        assertThat(join(a.peers().send(app, "bob", frame("{\"offer\":1}")))).isEqualTo(2);
+        assertThat(inB.nextDirect()).isEqualTo(app + "/bob:{\"offer\":1}");
+        assertThat(inC.nextDirect()).isEqualTo(app + "/bob:{\"offer\":1}");
+        assertThat(join(a.peers().send(app, "nobody", frame("x")))).isZero();
+        assertThat(join(a.peers().send(app + "-other", "bob", frame("x")))).as("apps are separate").isZero();
+    }
+
+    @Test
+    void theSendingNodesOwnConnectionsAreNotCounted() {
+        register(a, "alice");
+        assertThat(join(a.peers().send(app, "alice", frame("x")))).isZero();
+        register(b, "alice");
+        assertThat(join(a.peers().send(app, "alice", frame("y")))).isEqualTo(1);
+        assertThat(inB.nextDirect()).isEqualTo(app + "/alice:y");
+    }
+
+    @Test
+    void anUnregisteredOrLeftNodeNoLongerHoldsThePeer() {
+        register(b, "bob");
+        register(c, "bob");
+        b.peers().unregister(app, "bob");
+        c.close();
+        assertThat(join(a.peers().send(app, "bob", frame("x")))).isZero();
+    }
+
+    @Test
+    void aKickClosesThePeerOnEveryOtherNodeAndAddsUpTheConnections() {
+        register(b, "bob");
+        register(c, "bob");
+        inC.connectionsPerKick = 2;
+        assertThat(join(a.peers().kick(app, "bob"))).isEqualTo(3);
+        assertThat(inB.nextKick()).isEqualTo(app + "/bob");
+        assertThat(inC.nextKick()).isEqualTo(app + "/bob");
+        assertThat(join(a.peers().kick(app, "nobody"))).isZero();
+    }
+}
