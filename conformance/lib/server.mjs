@@ -12,6 +12,9 @@
 //   SWITCHBOARD_CONFORMANCE_LOG=1  mirror the server's stdout/stderr to ours
 //   SWITCHBOARD_CONFORMANCE_TLS_DIR  a folder with cert.pem and key.pem: every server speaks TLS
 //                     (server.url is wss://, server.httpUrl https://); set by `npm run test:tls`
+//   SWITCHBOARD_CONFORMANCE_CLUSTER=1  every server is a cluster of two nodes on a Redis of its own, and
+//                     server.url / server.httpUrl alternate between the nodes, so the clients of a test are
+//                     spread over both; set by `npm run test:cluster` (lib/cluster-run.mjs)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync, copyFileSync } from 'node:fs';
 import net from 'node:net';
@@ -27,6 +30,8 @@ const conformanceRoot = path.resolve(here, '..');
 export const HOST = '127.0.0.1';
 /** Set by `npm run test:tls` (lib/tls-run.mjs): the whole suite then runs over wss:// and https://. */
 export const TLS_DIR = process.env.SWITCHBOARD_CONFORMANCE_TLS_DIR || '';
+/** Set by `npm run test:cluster` (lib/cluster-run.mjs): every server is two nodes on one Redis. */
+export const CLUSTER = process.env.SWITCHBOARD_CONFORMANCE_CLUSTER === '1';
 
 const READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
@@ -71,9 +76,11 @@ function tryConnect(port) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 class ServerHandle {
-  constructor(config, tls) {
+  /** `broker`: a broker section every configuration this node writes gets (a node of a cluster). */
+  constructor(config, tls, broker = null) {
     this.config = config;
     this.tls = tls;
+    this.broker = broker;
     this.port = null;
     this.proc = null;
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-conformance-'));
@@ -124,6 +131,7 @@ class ServerHandle {
     this.port = port ?? (await freePort());
     const cfg = structuredClone(this.config);
     cfg.server = { ...(cfg.server ?? {}), host: HOST, port: this.port, ...this._tlsSection() };
+    if (this.broker) cfg.broker = this.broker;
     writeFileSync(this.configFile, toYaml(cfg));
 
     const args = ['-jar', jar, 'serve', '--config', this.configFile, '--port', String(this.port), '--host', HOST];
@@ -170,6 +178,7 @@ class ServerHandle {
   async reload(config) {
     const cfg = structuredClone(config);
     cfg.server = { ...(cfg.server ?? {}), host: HOST, port: this.port, ...this._tlsSection() };
+    if (this.broker) cfg.broker = this.broker;
     writeFileSync(this.configFile, toYaml(cfg));
     return this.reloadRaw();
   }
@@ -243,7 +252,96 @@ class ServerHandle {
 export async function startServer({ config = defaultConfig(), server = {}, tls = true } = {}) {
   const cfg = structuredClone(config);
   cfg.server = { ...(cfg.server ?? {}), ...server };
+  if (CLUSTER) {
+    const cluster = new ClusterHandle(cfg, tls && TLS_DIR !== '');
+    await cluster.start();
+    return cluster;
+  }
   const handle = new ServerHandle(cfg, tls && TLS_DIR !== '');
   await handle.start();
   return handle;
+}
+
+/**
+ * Two nodes on a redis-server of their own, behind the interface of one ServerHandle: `url` and `httpUrl` name
+ * the nodes in turn, so consecutive clients and REST calls of a test land on different nodes; every other
+ * operation (stop, restart, reload) applies to both. `port` and `proc` are the first node's.
+ */
+class ClusterHandle {
+  constructor(config, tls) {
+    this.config = config;
+    this.tls = tls;
+    this.turn = 0;
+    this.redisLog = '';
+  }
+
+  async start() {
+    this.redisPort = await freePort();
+    this.redis = spawn(process.env.SWITCHBOARD_CONFORMANCE_REDIS || 'redis-server',
+      ['--bind', HOST, '--port', String(this.redisPort), '--save', '', '--appendonly', 'no'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.redis.stdout.on('data', (c) => { this.redisLog += c; });
+    this.redis.stderr.on('data', (c) => { this.redisLog += c; });
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (!(await tryConnect(this.redisPort))) {
+      if (Date.now() > deadline || this.redis.exitCode !== null) {
+        throw new Error(`redis-server did not start on ${this.redisPort}: ${this.redisLog}`);
+      }
+      await sleep(20);
+    }
+    const uri = `redis://${HOST}:${this.redisPort}`;
+    this.nodes = [
+      new ServerHandle(this.config, this.tls, { type: 'redis', uri, nodeId: 'conformance-a' }),
+      new ServerHandle(this.config, this.tls, { type: 'redis', uri, nodeId: 'conformance-b' }),
+    ];
+    try {
+      await Promise.all(this.nodes.map((n) => n.start()));
+    } catch (err) {
+      await this.dispose();
+      throw err;
+    }
+    return this;
+  }
+
+  _next() {
+    const node = this.nodes[this.turn % this.nodes.length];
+    this.turn++;
+    return node;
+  }
+
+  get url() { return this._next().url; }
+  get httpUrl() { return this._next().httpUrl; }
+  get port() { return this.nodes[0].port; }
+  get proc() { return this.nodes[0].proc; }
+  get configFile() { return this.nodes[0].configFile; }
+  logs() { return this.nodes.map((n, i) => `--- node ${i} ---\n${n.logs()}`).join('\n'); }
+
+  async reload(config) {
+    const results = await Promise.all(this.nodes.map((n) => n.reload(config)));
+    return results.find((r) => r.code !== 0) ?? results[0];
+  }
+
+  async reloadRaw() {
+    const results = await Promise.all(this.nodes.map((n) => n.reloadRaw()));
+    return results.find((r) => r.code !== 0) ?? results[0];
+  }
+
+  async stop() {
+    const exits = await Promise.all(this.nodes.map((n) => n.stop()));
+    return exits[0];
+  }
+
+  async restartOnSamePort() {
+    await Promise.all(this.nodes.map((n) => n.restartOnSamePort()));
+    return this;
+  }
+
+  async dispose() {
+    await Promise.all(this.nodes.map((n) => n.dispose()));
+    if (this.redis.exitCode === null) {
+      const exited = new Promise((resolve) => this.redis.once('exit', resolve));
+      this.redis.kill('SIGTERM');
+      await exited;
+    }
+  }
 }
