@@ -161,18 +161,13 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         timer.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** Times the link to Redis broke since start. */
-    public long linkLosses() {
-        return linkLosses.get();
-    }
-
-    /** Commands that failed (publications, presence changes, counters not handed to Redis), since start. */
-    public long failedCommands() {
-        return failedCommands.get();
+    @Override
+    public Link link() {
+        return new Link(connected(), linkLosses.get(), failedCommands.get());
     }
 
     /** Whether both connections to Redis are up. */
-    public boolean connected() {
+    private boolean connected() {
         return connection.isOpen() && pubsub.isOpen();
     }
 

@@ -247,6 +247,34 @@ class ClusterIT {
 
     @Test
     @Order(7)
+    void aSubscriberConnectionCutAtItsOutputBufferLimitIsNoticedAndRecovered() throws Exception {
+        String room = channel("cut");
+        WsProbe reader = pk(a);
+        WsProbe writer = pk(b);
+        subscribe(reader, room);
+        subscribe(writer, room);
+        drainPresence(reader);
+        double lossesBefore = metric(a, "switchboard_cluster_link_losses_total");
+        assertThat(redis.command("CONFIG", "SET", "client-output-buffer-limit", "pubsub 16kb 0 0")).isEqualTo("+OK");
+        try {
+            publish(writer, room, "\"" + "x".repeat(40_000) + "\""); // over the limit: Redis drops node a's link
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> metric(a, "switchboard_cluster_link_losses_total") > lossesBefore);
+        } finally {
+            assertThat(redis.command("CONFIG", "SET", "client-output-buffer-limit", "pubsub 32mb 8mb 60"))
+                    .isEqualTo("+OK");
+        }
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            publish(writer, room, "\"after\"");
+            assertThat(reader.expect(Duration.ofMillis(500)).path("data").asString()).isEqualTo("after");
+        });
+        drainPresence(reader, writer); // neither client noticed anything but the message missed in the gap
+        assertThat(metric(a, "switchboard_cluster_link_up")).isEqualTo(1.0);
+        assertThat(a.log()).contains("cluster_link_lost").contains("cluster_link_restored");
+    }
+
+    @Test
+    @Order(8)
     void aKilledNodesMembersLeaveEverywhereWithinFifteenSeconds() {
         String room = channel("killed");
         WsProbe watcher = pk(a);
@@ -263,7 +291,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void afterARedisRestartNodesKeepTheirSessionsAndChatAgain() throws Exception {
         String room = channel("restart");
         WsProbe alice = pk(a);
@@ -291,6 +319,16 @@ class ClusterIT {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+
+    /** One unlabelled series of the node's {@code /metrics}. */
+    private static double metric(ClusterNode node, String name) throws java.io.IOException {
+        for (String line : node.get("/metrics").body().split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1).strip());
+            }
+        }
+        throw new AssertionError(name + " not in /metrics of " + node);
+    }
 
     private WsProbe pk(ClusterNode node) {
         WsProbe probe = track(WsProbe.connect(node.uri(TestServer.keyQuery(TestServer.PK_ALL)), Map.of()));

@@ -21,6 +21,23 @@ public interface Cluster extends AutoCloseable {
 
     ClusterCounters counters();
 
+    /**
+     * The state of this node's link to the others, for operators.
+     *
+     * @param up whether the node reaches the others now
+     * @param losses times the link broke since start
+     * @param failedCommands things this node could not hand to the others (publications, presence changes,
+     *                       counters) since start: each is traffic the other nodes missed
+     */
+    record Link(boolean up, long losses, long failedCommands) {
+        public static final Link LOCAL = new Link(true, 0, 0);
+    }
+
+    /** The link to the other nodes now; a standalone node's is always up. */
+    default Link link() {
+        return Link.LOCAL;
+    }
+
     /** Starts delivering other nodes' traffic to this node. Called once, by the node. */
     void start(Broker.Inbound publications, PresenceStore.Listener presence, PeerRouter.Inbound peers);
 

@@ -93,6 +93,15 @@ public final class PrometheusMetrics implements Metrics {
                     cb.call(closes.slow(), "own");
                     cb.call(closes.cut(), "budget");
                 }).register(registry);
+        GaugeWithCallback.builder().name("switchboard_cluster_link_up")
+                .help("1 while the node reaches the other nodes of its cluster (always 1 on its own)")
+                .callback(cb -> cb.call(node.cluster().link().up() ? 1 : 0)).register(registry);
+        CounterWithCallback.builder().name("switchboard_cluster_link_losses")
+                .help("Times the node's link to the other nodes (Redis) broke")
+                .callback(cb -> cb.call(node.cluster().link().losses())).register(registry);
+        CounterWithCallback.builder().name("switchboard_cluster_failed_commands")
+                .help("Publications, presence changes and counts the node could not hand to the other nodes")
+                .callback(cb -> cb.call(node.cluster().link().failedCommands())).register(registry);
         GaugeWithCallback.builder().name("switchboard_draining").help("1 once the graceful drain has begun")
                 .callback(cb -> cb.call(node.draining() ? 1 : 0)).register(registry);
         GaugeWithCallback.builder().name("switchboard_event_loop_pending_tasks")
