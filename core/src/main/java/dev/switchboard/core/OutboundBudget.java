@@ -51,17 +51,26 @@ final class OutboundBudget {
         heavy.remove(outbox);
     }
 
+    /** An outbox and its weight when the cut looked. */
+    private record Weighed(Outbox outbox, long weight) {
+    }
+
     /** Cuts the heaviest outboxes until the budget is back under 90 %; one thread at a time, others move on. */
     private void cut() {
         if (!cutting.compareAndSet(false, true)) {
             return;
         }
         try {
-            List<Outbox> byWeight = new ArrayList<>(heavy);
-            byWeight.sort(Comparator.comparingLong(Outbox::weight).reversed());
+            // weights change while we look: sort a snapshot of them, or the sort sees an inconsistent order
+            List<Weighed> byWeight = new ArrayList<>(heavy.size());
+            for (Outbox outbox : heavy) {
+                byWeight.add(new Weighed(outbox, outbox.weight()));
+            }
+            byWeight.sort(Comparator.comparingLong(Weighed::weight).reversed());
             long target = limit / 10 * 9;
             long remaining = used.get();
-            for (Outbox outbox : byWeight) {
+            for (Weighed weighed : byWeight) {
+                Outbox outbox = weighed.outbox();
                 if (remaining <= target) {
                     break;
                 }
