@@ -79,25 +79,28 @@ final class Hub {
                 room = rooms.putIfAbsent(name, created);
                 if (room == null) {
                     room = created;
-                    if (!created.ready) {
-                        load(created);
-                    }
                 }
             }
+            boolean load;
             room.lock.lock();
             try {
                 if (room.dead) {
                     continue;
                 }
-                if (!room.ready) {
-                    room.waiting.add(new Waiter(session, includeSenderMetadata, ack));
-                    return false;
+                if (room.ready) {
+                    join(room, session, includeSenderMetadata, ack);
+                    return true;
                 }
-                join(room, session, includeSenderMetadata, ack);
-                return true;
+                room.waiting.add(new Waiter(session, includeSenderMetadata, ack));
+                load = !room.loading;
+                room.loading = true;
             } finally {
                 room.lock.unlock();
             }
+            if (load) { // outside the lock: an engine may answer at once, and the answer takes the lock
+                load(room);
+            }
+            return false;
         }
     }
 
@@ -239,8 +242,9 @@ final class Hub {
                 if (room.dead || !room.shared()) {
                     continue;
                 }
+                Set<String> registered = new HashSet<>();
                 for (Session session : room.subscribers.keySet()) {
-                    if (room.local.containsKey(session.peerId())) {
+                    if (registered.add(session.peerId())) { // once per peer, with one of its connections' metadata
                         cluster.presence().add(app, room.name, session.peerId(), session.peerMetadata());
                     }
                 }

@@ -35,6 +35,8 @@ final class Room {
     final Presence presence;
     boolean dead;
     boolean ready;
+    /** Set when the first waiting subscribe asked the engine to make the room ready. */
+    boolean loading;
     /** Subscribes that arrived before the room was ready, in arrival order. */
     List<Hub.Waiter> waiting;
     /** Deltas that arrived before the room was ready. */

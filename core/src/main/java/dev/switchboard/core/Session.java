@@ -72,7 +72,7 @@ public final class Session {
      * the order of the frames. I/O thread only.
      */
     private boolean waiting;
-    /** Frames read while {@link #waiting}, in order; a null entry is a binary frame. I/O thread only. */
+    /** Frames read while {@link #waiting}, in order ({@link #NO_FRAME} for a binary one). I/O thread only. */
     private ArrayDeque<byte[]> held;
     /** Whether this connection holds a cluster-wide connection slot of its app (to give back at the end). */
     private final boolean clusterSlot;
@@ -263,8 +263,11 @@ public final class Session {
             subscriptions = new HashMap<>(4);
         }
         subscriptions.put(channel, frame.includeSenderMetadata());
-        if (!tenant.hub.subscribe(this, channel, frame.includeSenderMetadata(), ackFor(frame))) {
-            startWaiting();
+        waiting = true; // before asking: the answer may come at once, even on this thread
+        if (tenant.hub.subscribe(this, channel, frame.includeSenderMetadata(), ackFor(frame))) {
+            waiting = false;
+        } else {
+            pauseWhileWaiting();
         }
     }
 
@@ -272,10 +275,14 @@ public final class Session {
     // Waiting for the cluster (I/O thread)
     // ---------------------------------------------------------------------------------------------------------
 
-    /** The current frame's reply depends on other nodes: hold what comes next until {@link #stopWaiting}. */
-    private void startWaiting() {
-        waiting = true;
-        transport.pauseReads();
+    /**
+     * The current frame's reply depends on other nodes ({@link #waiting} was set before asking them): read
+     * nothing more until {@link #stopWaiting}, unless the answer came already.
+     */
+    private void pauseWhileWaiting() {
+        if (waiting) {
+            transport.pauseReads();
+        }
     }
 
     private void hold(byte[] frame) {
@@ -395,17 +402,19 @@ public final class Session {
             if (direct == null) {
                 direct = ServerFrames.direct(peerId(), frame.data(), identity.peerMetadata());
             }
-            var remote = node.relay().sendElsewhere(tenant, frame.to(), direct);
             if (delivered == 0) { // the answer depends on whether another node has the peer
-                startWaiting();
-                remote.whenComplete((nodes, failure) -> transport.execute(() -> {
-                    if (!closing) {
-                        sent(frame, failure == null ? nodes : 0);
-                    }
-                    stopWaiting();
-                }));
+                waiting = true;
+                node.relay().sendElsewhere(tenant, frame.to(), direct).whenComplete((nodes, failure) ->
+                        transport.execute(() -> {
+                            if (!closing) {
+                                sent(frame, failure == null ? nodes : 0);
+                            }
+                            stopWaiting();
+                        }));
+                pauseWhileWaiting();
                 return;
             }
+            node.relay().sendElsewhere(tenant, frame.to(), direct); // the peer's connections on other nodes
         }
         sent(frame, delivered);
     }

@@ -52,7 +52,30 @@ final class TestNode {
         this(NodeSettings.defaults(), limits, List.of("**"));
     }
 
+    /** A node of {@code cluster} (a test double of the channel engine). */
+    TestNode(dev.switchboard.core.spi.Cluster cluster) {
+        this(NodeSettings.defaults(), AppLimits.UNLIMITED, List.of("**"), cluster);
+    }
+
+    /**
+     * A node of {@code cluster} whose connections run their I/O tasks at once on the calling thread, as an event
+     * loop of their own would: for nodes that other nodes deliver to from their threads. {@link #settle()} then
+     * has nothing to do; tests await what arrives.
+     */
+    static TestNode directIo(dev.switchboard.core.spi.Cluster cluster) {
+        TestNode fx = new TestNode(cluster);
+        fx.directIo = true;
+        return fx;
+    }
+
+    private boolean directIo;
+
     TestNode(NodeSettings settings, AppLimits limits, List<String> keyPatterns) {
+        this(settings, limits, keyPatterns, dev.switchboard.core.cluster.MemoryCluster.standalone());
+    }
+
+    TestNode(NodeSettings settings, AppLimits limits, List<String> keyPatterns,
+             dev.switchboard.core.spi.Cluster cluster) {
         KeyConfig signing = new KeyConfig(KeyType.SECRET, SECRET_KEY, SECRET, keyPatterns,
                 EnumSet.allOf(Action.class), List.of(), true);
         KeyConfig publishable = new KeyConfig(KeyType.PUBLISHABLE, PUBLISHABLE_KEY, null, keyPatterns,
@@ -62,7 +85,7 @@ final class TestNode {
         Keyring keyring = new Keyring(List.of(
                 new AppConfig(APP, false, limits, List.of(signing, publishable)),
                 new AppConfig(OTHER_APP, false, null, List.of(other))));
-        this.node = new Node(keyring, settings, clock, scheduler);
+        this.node = new Node(keyring, settings, clock, scheduler, dev.switchboard.core.spi.Metrics.NONE, cluster);
     }
 
     /** A JWT for {@code peerId} valid for an hour. */
@@ -91,11 +114,15 @@ final class TestNode {
     }
 
     Client connectToken(String token) {
-        return open(token, null, new RecordingTransport());
+        return open(token, null, directIo ? new RecordingTransport(Runnable::run) : new RecordingTransport());
     }
 
     Client open(String token, String key, RecordingTransport transport) {
         Node.Opening opening = node.open(token, key, null, transport);
+        if (opening instanceof Node.Opening.Deferred deferred) { // a cluster's admission: ends on the I/O thread
+            transport.runPending();
+            opening = deferred.outcome().toCompletableFuture().getNow(null);
+        }
         assertThat(opening).isInstanceOf(Node.Opening.Opened.class);
         Client client = new Client(((Node.Opening.Opened) opening).session(), transport);
         transport.name = client.peerId() + "#" + clients.size();

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,8 +70,8 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     private final ConcurrentHashMap<String, Boolean> rooms = new ConcurrentHashMap<>();
     /** APP\0PEER of the peers this node holds. */
     private final ConcurrentHashMap<String, Boolean> peers = new ConcurrentHashMap<>();
-    /** APP\0ROOM → how many entries this node has in the room's presence hash. */
-    private final ConcurrentHashMap<String, Integer> entries = new ConcurrentHashMap<>();
+    /** APP\0ROOM → the peers this node has an entry of in the room's presence hash. */
+    private final ConcurrentHashMap<String, Set<String>> entries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Tally> tallies = new ConcurrentHashMap<>();
     private final AtomicLong linkLosses = new AtomicLong();
     private final AtomicLong failedCommands = new AtomicLong();
@@ -78,6 +79,8 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     private volatile PresenceStore.Listener presence;
     private volatile PeerRouter.Inbound peerInbound;
     private volatile boolean closing;
+    /** Set once this node has heart-beaten: only then are there entries of ours to remove when it leaves. */
+    private volatile boolean joined;
     private volatile long downSinceNanos;
     private ScheduledFuture<?> resync;
     /** The id of the last publication handed in: a publish matching several subscriptions arrives once each. */
@@ -110,8 +113,20 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     public static RedisCluster connect(RedisSettings settings) {
         RedisCluster cluster = new RedisCluster(settings);
         try {
+            Long alive = cluster.<Long>run(Scripts.ALIVE, ScriptOutputType.INTEGER, keys(NODES),
+                    args(settings.nodeId(), Long.toString(settings.nodeTimeout().toMillis())))
+                    .toCompletableFuture().get(10, TimeUnit.SECONDS);
+            if (alive == 1L) {
+                throw new IllegalStateException("node id " + settings.nodeId() + " is in use by a live node "
+                        + "(heart-beaten within " + settings.nodeTimeout().toSeconds() + " s); give each node its own "
+                        + "broker.nodeId, or wait that long after the previous one stopped");
+            }
             cluster.pubsub.sync().subscribe(Wire.nodeChannel(settings.nodeId()));
             cluster.heartbeat().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            cluster.joined = true;
+        } catch (IllegalStateException e) {
+            cluster.close();
+            throw e;
         } catch (Exception e) {
             cluster.close();
             throw new IllegalStateException("cannot join the cluster through Redis at "
@@ -179,7 +194,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         closing = true;
         timer.shutdownNow();
         try {
-            if (connection.isOpen()) { // leave now rather than after the timeout: the others see our members go
+            if (joined && connection.isOpen()) { // leave now, not after the timeout: the others see our members go
                 run(Scripts.REAP, ScriptOutputType.INTEGER, keys(NODES, VERSION), args(nodeId, "0", "1"))
                         .toCompletableFuture().get(2, TimeUnit.SECONDS);
             }
@@ -239,14 +254,17 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     }
 
     @Override
-    public synchronized void unsubscribe(String app, String channel) {
+    public synchronized CompletionStage<Void> unsubscribe(String app, String channel) {
         if (rooms.remove(key(app, channel)) == null) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        pubsub.async().unsubscribe(Wire.roomChannel(app, channel));
-        if (Glob.isPattern(channel)) {
-            pubsub.async().punsubscribe(Wire.roomPattern(app, Glob.compile(channel)));
+        CompletableFuture<Void> exact = pubsub.async().unsubscribe(Wire.roomChannel(app, channel))
+                .toCompletableFuture();
+        if (!Glob.isPattern(channel)) {
+            return exact;
         }
+        return exact.thenCombine(pubsub.async().punsubscribe(Wire.roomPattern(app, Glob.compile(channel))),
+                (a, b) -> null);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -256,7 +274,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     @Override
     public void add(String app, String room, String peerId, RawJson metadata) {
         String appRoom = key(app, room);
-        entries.merge(appRoom, 1, Integer::sum);
+        entries.computeIfAbsent(appRoom, k -> ConcurrentHashMap.newKeySet()).add(peerId);
         run(Scripts.ADD, ScriptOutputType.INTEGER,
                 keys(presenceKey(appRoom), VERSION, nodeRoomsKey(), Wire.roomChannel(app, room)),
                 args(nodeId, peerId, metadata == null ? "" : metadata.toString(), appRoom))
@@ -266,7 +284,10 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     @Override
     public void remove(String app, String room, String peerId) {
         String appRoom = key(app, room);
-        Integer left = entries.computeIfPresent(appRoom, (k, n) -> n > 1 ? n - 1 : null);
+        Set<String> left = entries.computeIfPresent(appRoom, (k, peers) -> {
+            peers.remove(peerId);
+            return peers.isEmpty() ? null : peers;
+        });
         run(Scripts.REMOVE, ScriptOutputType.INTEGER,
                 keys(presenceKey(appRoom), VERSION, nodeRoomsKey(), Wire.roomChannel(app, room)),
                 args(nodeId, peerId, appRoom, left == null ? "1" : "0"))

@@ -73,6 +73,15 @@ final class Scripts {
             return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
             """);
 
+    /** KEYS sb:nodes; ARGV node, timeout ms. 1 if the node heart-beat within the timeout. */
+    static final Script ALIVE = Script.of("""
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local seen = redis.call('ZSCORE', KEYS[1], ARGV[1])
+            if seen and tonumber(seen) > now - tonumber(ARGV[2]) then return 1 end
+            return 0
+            """);
+
     /**
      * KEYS sb:nodes, sb:version; ARGV node, timeout ms, 1 to remove it regardless (it leaves). Removes a dead
      * node's entries with a {@code left} delta each and gives back its connection slots; -1 if it is alive.

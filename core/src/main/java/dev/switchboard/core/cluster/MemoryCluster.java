@@ -139,10 +139,20 @@ public final class MemoryCluster implements Cluster, Broker, PresenceStore, Peer
     }
 
     @Override
-    public void unsubscribe(String app, String channel) {
+    public CompletionStage<Void> unsubscribe(String app, String channel) {
         String key = MemoryBus.key(app, channel);
         subscriptions.remove(key);
         patterns.remove(key);
+        return inboundDrained();
+    }
+
+    /** Completes once what was queued for this node's inbound thread so far has been handed over. */
+    private CompletionStage<Void> inboundDrained() {
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        if (!onInboundThread(() -> drained.complete(null))) {
+            drained.complete(null);
+        }
+        return drained;
     }
 
     /** Whether a publication to {@code channel} is for this node: subscribed exactly or by a matching pattern. */

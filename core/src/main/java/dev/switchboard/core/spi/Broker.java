@@ -36,8 +36,11 @@ public interface Broker {
      */
     CompletionStage<Void> subscribe(String app, String channel);
 
-    /** Stops bringing publications of {@code channel}; a no-op if it was not subscribed. */
-    void unsubscribe(String app, String channel);
+    /**
+     * Stops bringing publications of {@code channel}; a no-op if it was not subscribed. Completes once nothing
+     * more of it arrives (the hub does not wait: it drops what arrives for a room it no longer has).
+     */
+    CompletionStage<Void> unsubscribe(String app, String channel);
 
     /** Where a node receives what other nodes publish. */
     interface Inbound {

@@ -108,7 +108,8 @@ public abstract class BrokerContract {
     void afterUnsubscribeNothingMoreArrivesAndAResubscribeWorks() {
         subscribe(b, "room");
         subscribe(b, "barrier");
-        b.broker().unsubscribe(app, "room");
+        b.broker().unsubscribe(app, "room").toCompletableFuture().orTimeout(WAIT.toSeconds(),
+                java.util.concurrent.TimeUnit.SECONDS).join();
         a.broker().publish(publication("room", "1"));
         a.broker().publish(publication("barrier", "2"));
         assertThat(inB.nextPublication().channel()).isEqualTo("barrier");
