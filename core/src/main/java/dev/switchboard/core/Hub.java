@@ -231,11 +231,10 @@ final class Hub {
     }
 
     /**
-     * Brings every room in step with the store after the node was cut off from it: registers this node's members
-     * again (the store may have lost them) and replaces what deltas taught about the others by a fresh listing,
-     * announcing the difference. Peers registered by this node are registered again too.
+     * Registers this node's entries again after the link to the store broke (the store may have lost them): one
+     * presence entry per peer and room, and every peer with the router. Adding an entry that is there is a no-op.
      */
-    void resynchronize() {
+    void register() {
         for (Room room : rooms.values()) {
             room.lock.lock();
             try {
@@ -251,14 +250,25 @@ final class Hub {
             } finally {
                 room.lock.unlock();
             }
-            cluster.presence().list(app, room.name).whenComplete((members, failure) -> {
-                if (failure == null) {
-                    reconcile(room, members);
-                }
-            });
         }
         for (String peerId : routes.keySet()) {
             cluster.peers().register(app, peerId);
+        }
+    }
+
+    /**
+     * Replaces what deltas taught about the other nodes' members of every room by a fresh listing, announcing
+     * the difference (after {@link #register}, once the other nodes had time to register again).
+     */
+    void resynchronize() {
+        for (Room room : rooms.values()) {
+            if (room.shared()) {
+                cluster.presence().list(app, room.name).whenComplete((members, failure) -> {
+                    if (failure == null) {
+                        reconcile(room, members);
+                    }
+                });
+            }
         }
     }
 
@@ -280,7 +290,7 @@ final class Hub {
                     applyRemote(room, new PresenceStore.Member(nodePeer[0], nodePeer[1], null), false, true);
                 }
             }
-            room.version = Math.max(room.version, members.version());
+            room.version = members.version(); // a store that restarted empty counts versions anew
         } finally {
             room.lock.unlock();
         }

@@ -99,6 +99,16 @@ final class Relay implements Broker.Inbound, PresenceStore.Listener, PeerRouter.
     }
 
     @Override
+    public void reconnected(boolean storeLost) {
+        for (Tenant tenant : tenants.values()) {
+            tenant.hub.register();
+            if (storeLost) {
+                tenant.reportAgainInFull();
+            }
+        }
+    }
+
+    @Override
     public void resynchronize() {
         for (Tenant tenant : tenants.values()) {
             tenant.hub.resynchronize();

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -50,12 +51,14 @@ import org.slf4j.LoggerFactory;
  * (so a member's {@code joined} precedes its first message everywhere), and one for pub/sub, on whose thread
  * everything from other nodes arrives, in order. While Redis is unreachable, commands fail at once (they are not
  * queued): the node keeps serving its own connections, and when the link is back it subscribes again, registers
- * its members and peers again and re-lists every room ({@link PresenceStore.Listener#resynchronize}).
+ * its members and peers again ({@link PresenceStore.Listener#reconnected}) and a little later re-lists every room
+ * ({@link PresenceStore.Listener#resynchronize}).
  */
 public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerRouter, ClusterCounters {
     private static final Logger log = LoggerFactory.getLogger(RedisCluster.class);
     private static final byte[] NODES = Wire.bytes("sb:nodes");
     private static final byte[] VERSION = Wire.bytes("sb:version");
+    private static final byte[] EPOCH = Wire.bytes("sb:epoch");
     /** How long a kick or a counted publish waits for the other nodes' answers. */
     private static final long ANSWER_TIMEOUT_MILLIS = Broker.COUNT_TIMEOUT_MILLIS;
 
@@ -83,6 +86,8 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     private volatile boolean joined;
     private volatile long downSinceNanos;
     private ScheduledFuture<?> resync;
+    /** Redis's data-set marker when this node last looked ({@link #establishEpoch}). */
+    private volatile String epoch;
     /** The id of the last publication handed in: a publish matching several subscriptions arrives once each. */
     private long lastPublication;
 
@@ -122,6 +127,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                         + "broker.nodeId, or wait that long after the previous one stopped");
             }
             cluster.pubsub.sync().subscribe(Wire.nodeChannel(settings.nodeId()));
+            cluster.epoch = cluster.establishEpoch();
             cluster.heartbeat().toCompletableFuture().get(10, TimeUnit.SECONDS);
             cluster.joined = true;
         } catch (IllegalStateException e) {
@@ -467,17 +473,17 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                 if (resync != null) {
                     resync.cancel(false);
                 }
-                resync = timer.schedule(RedisCluster.this::resynchronize, settings.resyncDelay().toMillis(),
-                        TimeUnit.MILLISECONDS);
+                resync = timer.schedule(RedisCluster.this::reconnected, 0, TimeUnit.MILLISECONDS);
             }
         }
     }
 
     /**
-     * After a reconnect: subscribes every room and peer again (Redis may have restarted), heart-beats, then lets
-     * the node register its members again and re-list its rooms.
+     * The link is back: subscribes every room and peer again and heart-beats (Redis may have restarted empty),
+     * has the node register its entries again at once, and lists every room afresh a little later, when the
+     * other nodes have registered theirs again too.
      */
-    private void resynchronize() {
+    private void reconnected() {
         synchronized (this) {
             for (String room : rooms.keySet()) {
                 String[] appRoom = room.split("\0", 2);
@@ -490,6 +496,43 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
             pubsub.async().subscribe(Wire.nodeChannel(nodeId));
         }
         heartbeat();
+        boolean lost;
+        try {
+            String now = establishEpoch();
+            lost = !now.equals(epoch);
+            epoch = now;
+        } catch (Exception e) { // down again: the next reconnect tries again
+            log.atWarn().setMessage("cluster_reconnect_failed").addKeyValue("reason", String.valueOf(e)).log();
+            return;
+        }
+        for (Map.Entry<String, Set<String>> room : entries.entrySet()) {
+            if (!room.getValue().isEmpty()) { // the room index of this node's entries, for the reaper
+                commands.sadd(nodeRoomsKey(), Wire.bytes(room.getKey())).whenComplete(this::counted);
+            }
+        }
+        PresenceStore.Listener listener = presence;
+        if (listener != null) {
+            listener.reconnected(lost);
+        }
+        log.atInfo().setMessage("cluster_reconnected").addKeyValue("redis_lost_data", lost)
+                .addKeyValue("rooms", rooms.size()).addKeyValue("peers", peers.size()).log();
+        synchronized (this) {
+            resync = timer.schedule(this::resynchronize, settings.resyncDelay().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * The marker of Redis's current data set: written once by the first node, read by all; a different marker
+     * after a reconnect means Redis lost everything (a restart without persistence).
+     */
+    private String establishEpoch() throws Exception {
+        commands.set(EPOCH, Wire.bytes(Long.toHexString(ThreadLocalRandom.current().nextLong())),
+                io.lettuce.core.SetArgs.Builder.nx()).get(5, TimeUnit.SECONDS);
+        return text(commands.get(EPOCH).get(5, TimeUnit.SECONDS));
+    }
+
+    /** After a reconnect and a pause: lets the node list every room afresh. */
+    private void resynchronize() {
         PresenceStore.Listener listener = presence;
         if (listener != null) {
             listener.resynchronize();

@@ -48,8 +48,16 @@ public interface PresenceStore {
         void delta(Delta delta);
 
         /**
-         * The store lost track of this node's rooms for a while (the connection to it broke): whatever was
-         * learnt through deltas may be stale, so every room must be listed afresh.
+         * The link to the store is back after a break: register this node's entries (its members, its peers)
+         * again at once, since the store may have lost them. {@code storeLost} says it did (Redis restarted
+         * empty): then counts reported before the break are gone too and must be reported again in full.
+         */
+        void reconnected(boolean storeLost);
+
+        /**
+         * Some time after {@link #reconnected} (when the other nodes have registered again too): whatever was
+         * learnt through deltas may be stale, so every room must be listed afresh; versions start from the
+         * listings, as a store that lost its data counts them anew.
          */
         void resynchronize();
     }

@@ -41,6 +41,10 @@ final class Recorder implements Broker.Inbound, PresenceStore.Listener, PeerRout
     }
 
     @Override
+    public void reconnected(boolean storeLost) {
+    }
+
+    @Override
     public void resynchronize() {
     }
 
