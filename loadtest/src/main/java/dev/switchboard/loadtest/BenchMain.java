@@ -50,6 +50,8 @@ public final class BenchMain {
                       --no-install   do not install missing peers
                       --tls          also run Switchboard over native TLS (wss://), beside the plain one
                       --metrics-off  also run Switchboard with metrics switched off, for what metrics cost
+                      --cluster      also run two nodes on a redis-server, subscribers on one node and publishers on
+                                     the other (fan-out, fan-in and rooms): Switchboard's and Centrifuge's Redis engine
                       --cores        one,all (default), one or all. one: server on CPU 0, generator on CPU 1;
                                      all: server and generator share every CPU, the server sized to all of them
                     """);
@@ -86,6 +88,9 @@ public final class BenchMain {
         }
         if (opts.containsKey("metrics-off")) {
             peers.add(1, Peer.SWITCHBOARD_NO_METRICS);
+        }
+        if (opts.containsKey("cluster")) {
+            peers.addAll(1, Peer.CLUSTERS);
         }
         Set<String> wanted = opts.containsKey("scenarios")
                 ? Set.of(opts.get("scenarios").split(",")) : Set.of("fanout", "fanin", "rooms", "chat", "storm", "idle", "churn");
@@ -175,8 +180,8 @@ public final class BenchMain {
             labels.add(label);
             boolean anyStarted = false;
             for (Scenario s : scenarios) {
-                if (!s.supports(p)) {
-                    continue;
+                if (!s.supports(p) || (p.cluster() && !(s instanceof FanoutScenario))) {
+                    continue; // the cluster is measured where deliveries cross nodes: fan-out, fan-in, rooms
                 }
                 say("==> %s: %s", label, s.title());
                 Outcome o = Bench.runWithProcess(p, label, layout, raw, placement, s, ctx);
@@ -266,7 +271,7 @@ public final class BenchMain {
             int eq = name.indexOf('=');
             if (eq > 0) {
                 opts.put(name.substring(0, eq), name.substring(eq + 1));
-            } else if (Set.of("quick", "smoke", "help", "no-install", "tls", "metrics-off").contains(name)) {
+            } else if (Set.of("quick", "smoke", "help", "no-install", "tls", "metrics-off", "cluster").contains(name)) {
                 opts.put(name, "true");
             } else if (i + 1 < args.length) {
                 opts.put(name, args[++i]);

@@ -46,6 +46,45 @@ public record Peer(String id, String label, int port, boolean jvm, boolean prese
     public static final Peer SWITCHBOARD_NO_METRICS = switchboard("switchboard-no-metrics", "Switchboard, metrics off",
             7095, false);
 
+    /**
+     * Two Switchboard nodes and a redis-server, all on the placement's server CPUs (their CPU time summed):
+     * subscribers connect to the first node and publishers to the second ({@link #publishPort}), so every
+     * delivery crosses nodes through Redis.
+     */
+    public static final Peer SWITCHBOARD_CLUSTER = new Peer("switchboard-cluster",
+            "Switchboard, 2 nodes on Redis 7.0", 7096, true, true, presence -> new SwitchboardProtocol(presence, false),
+            new Recipe() {
+                @Override
+                public boolean installed(Layout l) {
+                    return Files.isRegularFile(l.serverJar()) && onPath("redis-server");
+                }
+
+                @Override
+                public String install(Layout l) {
+                    return aptInstall("redis-server");
+                }
+
+                @Override
+                public Launch launch(Layout l, Path work, boolean presence) {
+                    return new Launch(work, List.of(), Map.of()); // built by PeerProcess (JVM flags vary)
+                }
+            });
+
+    /** Whether this is two nodes on a redis-server, measured with deliveries crossing nodes. */
+    public boolean cluster() {
+        return id.endsWith("-cluster");
+    }
+
+    /** The port publishers connect to: a cluster's second node, else the only one. */
+    public int publishPort() {
+        return cluster() ? port + 1 : port;
+    }
+
+    /** The port of a cluster's redis-server. */
+    public int redisPort() {
+        return port + 2;
+    }
+
     private static Peer switchboard(String id, String label, int port, boolean tls) {
         return new Peer(id, label, port, true, true, presence -> new SwitchboardProtocol(presence, tls), new Recipe() {
             @Override
@@ -88,6 +127,39 @@ public record Peer(String id, String label, int port, boolean jvm, boolean prese
                     return new Launch(l.cache().resolve("centrifuge"),
                             List.of(l.cache().resolve("centrifuge/cent-server").toString()),
                             Map.of("CENT_PRESENCE", presence ? "1" : "0"));
+                }
+            });
+
+    /**
+     * Two processes of the same Centrifuge server on the library's Redis broker and presence manager, and a
+     * redis-server, all on the placement's server CPUs: subscribers on the first, publishers on the second.
+     */
+    public static final Peer CENTRIFUGE_CLUSTER = new Peer("centrifuge-cluster", "Centrifuge 0.15, 2 nodes on Redis 7.0",
+            8000, false, true, CentrifugeProtocol::new, new Recipe() {
+                @Override
+                public boolean installed(Layout l) {
+                    return Files.isExecutable(l.cache().resolve("centrifuge/cent-server-redis")) && onPath("redis-server");
+                }
+
+                @Override
+                public String install(Layout l) {
+                    return CENTRIFUGE.recipe().install(l).replace("-o cent-server ", "-o cent-server-redis ")
+                            + aptInstall("redis-server");
+                }
+
+                @Override
+                public Launch launch(Layout l, Path work, boolean presence) {
+                    String server = l.cache().resolve("centrifuge/cent-server-redis").toString();
+                    int redis = 8002;
+                    String script = "set -e\n"
+                            + "redis-server --bind 127.0.0.1 --port " + redis + " --save '' --appendonly no --logfile '"
+                            + work.resolve("centrifuge-cluster-redis.log") + "' &\n"
+                            + "for i in $(seq 200); do redis-cli -p " + redis
+                            + " ping >/dev/null 2>&1 && break; sleep 0.05; done\n"
+                            + "CENT_PORT=8000 CENT_REDIS=127.0.0.1:" + redis + " '" + server + "' &\n"
+                            + "CENT_PORT=8001 CENT_REDIS=127.0.0.1:" + redis + " '" + server + "' &\n"
+                            + "wait\n";
+                    return new Launch(work, List.of("bash", "-c", script), Map.of("CENT_PRESENCE", presence ? "1" : "0"));
                 }
             });
 
@@ -218,6 +290,9 @@ public record Peer(String id, String label, int port, boolean jvm, boolean prese
             });
 
     public static final List<Peer> ALL = List.of(SWITCHBOARD, CENTRIFUGE, NATS, SOKETI, SOCKETIO, MOSQUITTO, NCHAN);
+
+    /** The clusters ({@code --cluster}): Switchboard's and, where it builds, Centrifuge's on Redis. */
+    public static final List<Peer> CLUSTERS = List.of(SWITCHBOARD_CLUSTER, CENTRIFUGE_CLUSTER);
 
     /**
      * Debian's Node.js and npm, unless a node and an npm are already on the PATH: NodeSource's {@code nodejs}

@@ -104,7 +104,11 @@ public final class PeerProcess implements AutoCloseable {
         }
         Path dir;
         Map<String, String> env;
-        if (peer.jvm()) {
+        if (peer == Peer.SWITCHBOARD_CLUSTER) {
+            cmd.addAll(List.of("bash", "-c", clusterScript(layout, work, placement, tag)));
+            dir = work;
+            env = Map.of();
+        } else if (peer.jvm()) {
             Path config = work.resolve("switchboard-bench.yaml");
             Path tls = peer == Peer.SWITCHBOARD_TLS ? selfSigned(work.resolve("tls")) : null;
             Files.writeString(config, SwitchboardProtocol.config(peer.port(), tls, placement.serverCores(),
@@ -147,7 +151,7 @@ public final class PeerProcess implements AutoCloseable {
         pb.environment().putAll(env);
         PeerProcess proc = new PeerProcess(peer, pb.start(), log, layout.javaHome());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!portOpen(peer.port())) {
+        while (!portOpen(peer.port()) || !portOpen(peer.publishPort())) {
             if (!proc.process.isAlive()) {
                 proc.close();
                 throw new IOException(peer.id() + " exited at start: " + lastLine(log));
@@ -159,6 +163,40 @@ public final class PeerProcess implements AutoCloseable {
             Thread.sleep(100);
         }
         return proc;
+    }
+
+    /**
+     * The launch of {@link Peer#SWITCHBOARD_CLUSTER}: a redis-server without persistence, then two nodes joined to
+     * it, each a JVM as the single server's but with half its heap and no flight recording; the shell waits for
+     * them, so stopping the tree stops all three.
+     */
+    private static String clusterScript(Peer.Layout layout, Path work, Placement placement, String tag)
+            throws IOException {
+        Peer peer = Peer.SWITCHBOARD_CLUSTER;
+        int redis = peer.redisPort();
+        String uri = "redis://127.0.0.1:" + redis;
+        StringBuilder script = new StringBuilder("set -e\n")
+                .append("redis-server --bind 127.0.0.1 --port ").append(redis)
+                .append(" --save '' --appendonly no --logfile '").append(work.resolve("redis-" + tag + ".log"))
+                .append("' &\n")
+                .append("for i in $(seq 200); do redis-cli -p ").append(redis)
+                .append(" ping >/dev/null 2>&1 && break; sleep 0.05; done\n");
+        int[] ports = {peer.port(), peer.publishPort()};
+        for (int i = 0; i < ports.length; i++) {
+            String node = "node-" + (char) ('a' + i);
+            Path config = work.resolve("switchboard-cluster-" + node + ".yaml");
+            Files.writeString(config, SwitchboardProtocol.config(ports[i], null, placement.serverCores(), true)
+                    + "broker: { type: redis, uri: \"" + uri + "\", nodeId: " + node + " }\n");
+            script.append("'").append(layout.javaHome().resolve("bin/java")).append("'")
+                    .append(" -XX:+UseCompactObjectHeaders -XX:+UseZGC -XX:ActiveProcessorCount=")
+                    .append(placement.serverCores())
+                    .append(" -XX:+ExitOnOutOfMemoryError -Xms1g -Xmx1g -XX:+AlwaysPreTouch")
+                    .append(" -Xlog:gc,gc+phases:file='").append(work.resolve(peer.id() + "-" + node + "-" + tag
+                            + "-gc.txt")).append("':uptime")
+                    .append(" -jar '").append(layout.serverJar()).append("' serve --config '").append(config)
+                    .append("' --port ").append(ports[i]).append(" --host 127.0.0.1 &\n");
+        }
+        return script.append("wait\n").toString();
     }
 
     static boolean portOpen(int port) {
