@@ -163,7 +163,7 @@ public final class FanoutScenario implements Scenario {
             out.note(name + ": " + subs.failed() + " subscribers failed to connect (" + subs.firstError() + ")");
         }
         // publisher j publishes to channel j % channels; its id (past the subscribers') marks its messages
-        int publishPort = t.peer().publishPort();
+        int publishPort = t.publishPort();
         WsClient.Opened pubs = client.openAll(publishPort, shape.publishers(), shape.publishers(), 10_000,
                 j -> new WsConnection(t.protocol(), "127.0.0.1:" + publishPort, n + 1 + j, channel(n, j % channels),
                         true, null, WsConnection.NO_LISTENER));

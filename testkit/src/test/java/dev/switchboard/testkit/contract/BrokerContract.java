@@ -2,13 +2,8 @@ package dev.switchboard.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.core.spi.Publication;
 import dev.switchboard.protocol.RawJson;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,41 +11,13 @@ import org.junit.jupiter.api.Test;
  * to its channel, once, in the publisher's order, never back to its own node, and nothing to nodes that did not
  * subscribe. "Nothing" is checked with a barrier: a later publication of the same publisher arrives first.
  */
-public abstract class BrokerContract {
-    private static final AtomicInteger APPS = new AtomicInteger();
-    private static final Duration WAIT = Duration.ofSeconds(10);
-
-    protected abstract Engine engine();
-
-    private Engine engine;
-    private final String app = "broker-app-" + APPS.incrementAndGet();
-    private final Recorder inA = new Recorder();
-    private final Recorder inB = new Recorder();
-    private final Recorder inC = new Recorder();
-    private Cluster a;
-    private Cluster b;
-    private Cluster c;
-
-    @BeforeEach
-    void nodes() {
-        engine = engine();
-        a = engine.join(inA);
-        b = engine.join(inB);
-        c = engine.join(inC);
-    }
-
-    @AfterEach
-    void close() {
-        engine.close();
-    }
-
+public abstract class BrokerContract extends ThreeNodes {
     private Publication publication(String channel, String data) {
         return new Publication(app, channel, "alice", RawJson.of(data), null);
     }
 
-    private void subscribe(Cluster node, String channel) {
-        node.broker().subscribe(app, channel).toCompletableFuture().orTimeout(WAIT.toSeconds(), java.util.concurrent
-                .TimeUnit.SECONDS).join();
+    private void subscribe(dev.switchboard.core.spi.Cluster node, String channel) {
+        join(node.broker().subscribe(app, channel));
     }
 
     @Test
@@ -108,8 +75,7 @@ public abstract class BrokerContract {
     void afterUnsubscribeNothingMoreArrivesAndAResubscribeWorks() {
         subscribe(b, "room");
         subscribe(b, "barrier");
-        b.broker().unsubscribe(app, "room").toCompletableFuture().orTimeout(WAIT.toSeconds(),
-                java.util.concurrent.TimeUnit.SECONDS).join();
+        join(b.broker().unsubscribe(app, "room"));
         a.broker().publish(publication("room", "1"));
         a.broker().publish(publication("barrier", "2"));
         assertThat(inB.nextPublication().channel()).isEqualTo("barrier");
@@ -128,15 +94,13 @@ public abstract class BrokerContract {
         subscribe(c, "counted/**");
         inB.connectionsPerPublication = 2;
         inC.connectionsPerPublication = 5;
-        int delivered = a.broker().publishCounted(publication("counted/1", "1")).toCompletableFuture()
-                .orTimeout(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join();
+        int delivered = join(a.broker().publishCounted(publication("counted/1", "1")));
         assertThat(delivered).isEqualTo(7);
         assertThat(inB.nextPublication().data().toString()).isEqualTo("1");
         assertThat(inC.nextPublication().data().toString()).isEqualTo("1");
         a.broker().publish(publication("counted/1", "\"barrier\""));
         assertThat(inB.nextPublication().data().toString()).as("once on b").isEqualTo("\"barrier\"");
-        assertThat(a.broker().publishCounted(publication("nobody/here", "1")).toCompletableFuture()
-                .orTimeout(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS).join()).isZero();
+        assertThat(join(a.broker().publishCounted(publication("nobody/here", "1")))).isZero();
     }
 
     @Test

@@ -3,14 +3,8 @@ package dev.switchboard.testkit.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.core.spi.ClusterCounters;
 import java.time.Duration;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,34 +12,9 @@ import org.junit.jupiter.api.Test;
  * reports (connections now, admissions and messages so far), start the message count again in a new period, and
  * give back a leaving node's connections.
  */
-public abstract class ClusterCountersContract {
-    private static final AtomicInteger APPS = new AtomicInteger();
+public abstract class ClusterCountersContract extends ThreeNodes {
     private static final long PERIOD = 1_700_000_000_000L;
 
-    protected abstract Engine engine();
-
-    private Engine engine;
-    private final String app = "counters-app-" + APPS.incrementAndGet();
-    private Cluster a;
-    private Cluster b;
-    private Cluster c;
-
-    @BeforeEach
-    void nodes() {
-        engine = engine();
-        a = engine.join(new Recorder());
-        b = engine.join(new Recorder());
-        c = engine.join(new Recorder());
-    }
-
-    @AfterEach
-    void close() {
-        engine.close();
-    }
-
-    private static <T> T join(CompletionStage<T> stage) {
-        return stage.toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
-    }
 
     @Test
     void connectionSlotsAreHandedOutUpToTheCapOverAllNodes() {

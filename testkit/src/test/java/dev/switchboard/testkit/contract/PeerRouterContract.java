@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.core.spi.Cluster;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,36 +11,7 @@ import org.junit.jupiter.api.Test;
  * the peer and say how many, close the peer on each of them and add up how many connections closed, and forget a
  * node's peer when it unregisters or leaves.
  */
-public abstract class PeerRouterContract {
-    private static final AtomicInteger APPS = new AtomicInteger();
-
-    protected abstract Engine engine();
-
-    private Engine engine;
-    private final String app = "router-app-" + APPS.incrementAndGet();
-    private final Recorder inA = new Recorder();
-    private final Recorder inB = new Recorder();
-    private final Recorder inC = new Recorder();
-    private Cluster a;
-    private Cluster b;
-    private Cluster c;
-
-    @BeforeEach
-    void nodes() {
-        engine = engine();
-        a = engine.join(inA);
-        b = engine.join(inB);
-        c = engine.join(inC);
-    }
-
-    @AfterEach
-    void close() {
-        engine.close();
-    }
-
-    private static <T> T join(CompletionStage<T> stage) {
-        return stage.toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
-    }
+public abstract class PeerRouterContract extends ThreeNodes {
 
     private static byte[] frame(String text) {
         return text.getBytes(StandardCharsets.UTF_8);

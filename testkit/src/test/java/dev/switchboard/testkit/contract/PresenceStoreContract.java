@@ -2,14 +2,9 @@ package dev.switchboard.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.core.spi.PresenceStore;
 import dev.switchboard.core.spi.Publication;
 import dev.switchboard.protocol.RawJson;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,36 +12,7 @@ import org.junit.jupiter.api.Test;
  * nodes subscribed to the room with a version that grows, list a room's other-node entries in join order at a
  * version that covers exactly the deltas up to it, and remove a leaving node's entries with a delta each.
  */
-public abstract class PresenceStoreContract {
-    private static final AtomicInteger APPS = new AtomicInteger();
-
-    protected abstract Engine engine();
-
-    private Engine engine;
-    private final String app = "presence-app-" + APPS.incrementAndGet();
-    private final Recorder inA = new Recorder();
-    private final Recorder inB = new Recorder();
-    private final Recorder inC = new Recorder();
-    private Cluster a;
-    private Cluster b;
-    private Cluster c;
-
-    @BeforeEach
-    void nodes() {
-        engine = engine();
-        a = engine.join(inA);
-        b = engine.join(inB);
-        c = engine.join(inC);
-    }
-
-    @AfterEach
-    void close() {
-        engine.close();
-    }
-
-    private static <T> T join(java.util.concurrent.CompletionStage<T> stage) {
-        return stage.toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
-    }
+public abstract class PresenceStoreContract extends ThreeNodes {
 
     @Test
     void changesAreAnnouncedToSubscribedNodesWithGrowingVersions() {
