@@ -372,6 +372,32 @@ final class Hub {
     }
 
     /**
+     * The members of {@code name} with a connection on this node, in join order, with the metadata they joined
+     * with (in a cluster; on a node of its own, {@link #members}).
+     */
+    List<PresencePeer> localMembers(String name) {
+        Room room = rooms.get(name);
+        if (room == null) {
+            return List.of();
+        }
+        room.lock.lock();
+        try {
+            if (room.dead || !room.ready || !room.shared()) {
+                return List.of();
+            }
+            List<PresencePeer> local = new ArrayList<>(room.local.size());
+            for (PresencePeer member : room.presence.snapshotExcept(null)) {
+                if (room.local.containsKey(member.peerId())) {
+                    local.add(member);
+                }
+            }
+            return local;
+        } finally {
+            room.lock.unlock();
+        }
+    }
+
+    /**
      * The members of the exact subscription string {@code name}, one entry per peerId, in join order (in a cluster,
      * every node's); null if this node has no such room ready.
      */

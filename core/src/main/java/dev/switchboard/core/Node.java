@@ -17,6 +17,7 @@ import dev.switchboard.protocol.Limits;
 import dev.switchboard.protocol.ServerFrames.PresencePeer;
 import dev.switchboard.protocol.RawJson;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -242,21 +243,28 @@ public final class Node {
     }
 
     /**
-     * The presence members of one exact subscription string (rest-api.md §3), on every node: from this node's room
-     * when it has one (which holds the other nodes' members too), otherwise from the cluster's presence store.
+     * The presence members of one exact subscription string (rest-api.md §3), on every node. In a cluster: this
+     * node's members and the other nodes' entries in the presence store, which a change reaches one hop sooner than
+     * it reaches the other nodes' rooms (a backend that learnt of a leave through a client on one node and asks
+     * another must not still see the peer there), sorted by peerId so that every node answers alike.
      */
     public CompletionStage<List<PresencePeer>> peers(String appId, String channel) {
         Tenant tenant = tenant(appId);
-        List<PresencePeer> here = tenant.hub.members(channel);
-        if (here != null || !cluster.shared()) {
+        if (!cluster.shared()) {
+            List<PresencePeer> here = tenant.hub.members(channel);
             return CompletableFuture.completedFuture(here == null ? List.of() : here);
         }
+        List<PresencePeer> local = tenant.hub.localMembers(channel);
         return cluster.presence().list(appId, channel).thenApply(members -> {
             Map<String, PresencePeer> byPeer = new LinkedHashMap<>();
+            for (PresencePeer peer : local) {
+                byPeer.put(peer.peerId(), peer);
+            }
             for (var member : members.members()) {
                 byPeer.putIfAbsent(member.peerId(), new PresencePeer(member.peerId(), member.metadata()));
             }
-            return List.copyOf(byPeer.values());
+            // the same order from every node (rest-api.md leaves it open): join order is known per node only
+            return byPeer.values().stream().sorted(Comparator.comparing(PresencePeer::peerId)).toList();
         });
     }
 
