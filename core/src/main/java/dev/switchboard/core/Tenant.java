@@ -35,10 +35,6 @@ final class Tenant {
     private volatile long periodStartMillis;
     /** The cluster's totals at the last report, and this node's counts that report was made with. */
     private volatile Reported reported;
-    /** An app idle on this node reports every this many report ticks (seconds), to learn the others' totals. */
-    private static final int QUIET_REPORTS = 10;
-    /** Report ticks skipped in a row since the last report (guarded by this). */
-    private int quietReports;
     /** What this node has reported so far (guarded by this). */
     private long messagesSent;
     private long openedSent;
@@ -125,12 +121,6 @@ final class Tenant {
         long opened = connectionsOpened.get();
         long messageDelta = used - messagesSent;
         long openedDelta = opened - openedSent;
-        Reported last = reported;
-        if (last != null && messageDelta == 0 && openedDelta == 0 && open == last.connections
-                && last.periodStartMillis == period && ++quietReports < QUIET_REPORTS) {
-            return; // nothing changed here: learn the others' totals every QUIET_REPORTS reports only
-        }
-        quietReports = 0;
         messagesSent = used;
         openedSent = opened;
         cluster.counters().report(id, period, open, openedDelta, messageDelta).whenComplete((totals, failure) -> {
