@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
@@ -123,11 +124,15 @@ final class WebSocketUpgrade {
             held.add(msg);
         }
 
-        /** Passes the held frames on through the pipeline as it is now (the session's handler, or nothing). */
+        /**
+         * Passes the held frames on to the handlers behind the WebSocket decoder as they are now (the aggregator and
+         * the session's handler), or drops them when the connection was refused.
+         */
         void release(ChannelPipeline pipeline) {
+            ChannelHandlerContext decoder = pipeline.context(WebSocketFrameDecoder.class);
             for (Object msg : held) {
-                if (pipeline.get(WsFrameHandler.class) != null) {
-                    pipeline.fireChannelRead(msg);
+                if (decoder != null && pipeline.get(WsFrameHandler.class) != null) {
+                    decoder.fireChannelRead(msg);
                 } else {
                     ReferenceCountUtil.release(msg);
                 }

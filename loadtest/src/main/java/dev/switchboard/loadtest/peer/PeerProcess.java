@@ -114,9 +114,7 @@ public final class PeerProcess implements AutoCloseable {
             Files.writeString(config, SwitchboardProtocol.config(peer.port(), tls, placement.serverCores(),
                     peer != Peer.SWITCHBOARD_NO_METRICS));
             cmd.add(layout.javaHome().resolve("bin/java").toString());
-            cmd.addAll(List.of("-XX:+UseCompactObjectHeaders", "-XX:+UseZGC",
-                    "-XX:ActiveProcessorCount=" + placement.serverCores(),
-                    "-XX:+ExitOnOutOfMemoryError"));
+            cmd.addAll(serverJvmFlags(placement));
             // Throughput scenarios: a fixed, pre-touched heap, as the production notes in docs/performance.md recommend —
             // a growing ZGC heap faults in (and the kernel zeroes) every new page on first use, which took 16 % of
             // the server's CPU in a connect storm. The idle scenario keeps a growing heap so that RSS per connection
@@ -165,6 +163,12 @@ public final class PeerProcess implements AutoCloseable {
         return proc;
     }
 
+    /** The JVM flags every Switchboard server of the bench runs with, sized to the placement's CPUs. */
+    private static List<String> serverJvmFlags(Placement placement) {
+        return List.of("-XX:+UseCompactObjectHeaders", "-XX:+UseZGC",
+                "-XX:ActiveProcessorCount=" + placement.serverCores(), "-XX:+ExitOnOutOfMemoryError");
+    }
+
     /**
      * The launch of {@link Peer#SWITCHBOARD_CLUSTER}: a redis-server without persistence, then two nodes joined to
      * it, each a JVM as the single server's but with half its heap and no flight recording; the shell waits for
@@ -188,9 +192,8 @@ public final class PeerProcess implements AutoCloseable {
             Files.writeString(config, SwitchboardProtocol.config(ports[i], null, placement.serverCores(), true)
                     + "broker: { type: redis, uri: \"" + uri + "\", nodeId: " + node + " }\n");
             script.append("'").append(layout.javaHome().resolve("bin/java")).append("'")
-                    .append(" -XX:+UseCompactObjectHeaders -XX:+UseZGC -XX:ActiveProcessorCount=")
-                    .append(placement.serverCores())
-                    .append(" -XX:+ExitOnOutOfMemoryError -Xms1g -Xmx1g -XX:+AlwaysPreTouch")
+                    .append(' ').append(String.join(" ", serverJvmFlags(placement)))
+                    .append(" -Xms1g -Xmx1g -XX:+AlwaysPreTouch")
                     .append(" -Xlog:gc,gc+phases:file='").append(work.resolve(peer.id() + "-" + node + "-" + tag
                             + "-gc.txt")).append("':uptime")
                     .append(" -jar '").append(layout.serverJar()).append("' serve --config '").append(config)
