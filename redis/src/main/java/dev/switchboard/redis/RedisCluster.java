@@ -8,6 +8,7 @@ import dev.switchboard.core.spi.PresenceStore;
 import dev.switchboard.core.spi.Publication;
 import dev.switchboard.protocol.Glob;
 import dev.switchboard.protocol.RawJson;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
@@ -15,15 +16,26 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.pubsub.StatefulRedisClusterPubSubConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +48,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,27 +58,37 @@ import org.slf4j.LoggerFactory;
  * Lua-scripted keys ({@link Scripts}), peer routes as one pub/sub channel per peer its nodes listen on, and a
  * heartbeat by which the surviving nodes remove a dead node's members.
  *
- * <p>Two connections: one for commands, whose order is the order this node publishes, changes presence and asks
- * (so a member's {@code joined} precedes its first message everywhere), and one for pub/sub, on whose thread
- * everything from other nodes arrives, in order. While Redis is unreachable, commands fail at once (they are not
- * queued): the node keeps serving its own connections, and when the link is back it subscribes again, registers
- * its members and peers again ({@link PresenceStore.Listener#reconnected}) and a little later re-lists every room
+ * <p>On one Redis: two connections, one for commands, whose order is the order this node publishes, changes
+ * presence and asks (so a member's {@code joined} precedes its first message everywhere), and one for pub/sub, on
+ * whose thread everything from other nodes arrives, in order. On a Redis Cluster ({@link RedisSettings#cluster()})
+ * the same with sharded pub/sub ({@code SPUBLISH}/{@code SSUBSCRIBE}): a room's keys and channel share a slot, so
+ * its commands and its traffic go through one shard's connection and keep their order there, and each shard's
+ * traffic arrives on that connection's thread. Sharded pub/sub has no patterns: while a node holds pattern rooms
+ * of an app it listens to the app's feed (a classic channel) and the other nodes, told so before its subscribe is
+ * answered, send the app's publications there too; a node that receives both copies delivers the first.
+ *
+ * <p>While Redis is unreachable, commands fail at once (they are not queued): the node keeps serving its own
+ * connections, and when the link is back it subscribes again, registers its members and peers again
+ * ({@link PresenceStore.Listener#reconnected}) and a little later re-lists every room
  * ({@link PresenceStore.Listener#resynchronize}).
  */
 public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerRouter, ClusterCounters {
     private static final Logger log = LoggerFactory.getLogger(RedisCluster.class);
-    private static final byte[] NODES = Wire.bytes("sb:nodes");
-    private static final byte[] VERSION = Wire.bytes("sb:version");
-    private static final byte[] EPOCH = Wire.bytes("sb:epoch");
     /** How long a kick or a counted publish waits for the other nodes' answers. */
     private static final long ANSWER_TIMEOUT_MILLIS = Broker.COUNT_TIMEOUT_MILLIS;
+    /** How long the first copy of a publication sent twice is remembered, to drop the second. */
+    private static final long TWIN_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final RedisSettings settings;
     private final String nodeId;
-    private final RedisClient client;
-    private final StatefulRedisConnection<byte[], byte[]> connection;
-    private final RedisAsyncCommands<byte[], byte[]> commands;
+    /** Sharded pub/sub on a Redis Cluster, or classic pub/sub on one Redis. */
+    private final boolean sharded;
+    private final byte[] publishCommand;
+    private final AbstractRedisClient client;
+    private final StatefulConnection<byte[], byte[]> connection;
+    private final RedisClusterAsyncCommands<byte[], byte[]> commands;
     private final StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
+    private final RedisPubSubAsyncCommands<byte[], byte[]> subscriptions;
     private final ScheduledExecutorService timer;
     /** APP\0CHANNEL → subscribed (exact rooms and pattern rooms), to subscribe again after a reconnect. */
     private final ConcurrentHashMap<String, Boolean> rooms = new ConcurrentHashMap<>();
@@ -75,9 +96,27 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     private final ConcurrentHashMap<String, Boolean> peers = new ConcurrentHashMap<>();
     /** APP\0ROOM → the peers this node has an entry of in the room's presence hash. */
     private final ConcurrentHashMap<String, Set<String>> entries = new ConcurrentHashMap<>();
+    /** APP\0ROOM\0PEER of removals Redis did not take (the link was down), to make again on reconnect. */
+    private final Set<String> failedRemovals = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<Long, Tally> tallies = new ConcurrentHashMap<>();
+    /** The connections to Redis that are down now. */
+    private final Set<RedisChannelHandler<?, ?>> down = ConcurrentHashMap.newKeySet();
+    /** Dead nodes this node is removing the entries of. */
+    private final Set<String> reaping = ConcurrentHashMap.newKeySet();
     private final AtomicLong linkLosses = new AtomicLong();
     private final AtomicLong failedCommands = new AtomicLong();
+    // Pattern rooms on a Redis Cluster
+    /** App → this node's pattern rooms of it, by name (a feed brings all the app's publications: re-filtered). */
+    private final ConcurrentHashMap<String, Map<String, Glob>> patternRooms = new ConcurrentHashMap<>();
+    /** App → this node's announcement as a holder of its pattern rooms, done when every node knows. */
+    private final ConcurrentHashMap<String, CompletableFuture<Void>> announced = new ConcurrentHashMap<>();
+    /** App → the nodes holding pattern rooms of it (so publications of the app also go to its feed). */
+    private final ConcurrentHashMap<String, Set<String>> holders = new ConcurrentHashMap<>();
+    /** APP\0NODE → when its announcement arrived (nanos), so an older listing does not undo it. */
+    private final ConcurrentHashMap<String, Long> announcedAt = new ConcurrentHashMap<>();
+    /** Id → arrival (nanos) of publications sent twice whose first copy arrived. */
+    private final ConcurrentHashMap<Long, Long> firstCopies = new ConcurrentHashMap<>();
+    private volatile int liveNodes = 1;
     private volatile Broker.Inbound publications;
     private volatile PresenceStore.Listener presence;
     private volatile PeerRouter.Inbound peerInbound;
@@ -85,30 +124,85 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     /** Set once this node has heart-beaten: only then are there entries of ours to remove when it leaves. */
     private volatile boolean joined;
     private volatile long downSinceNanos;
+    /** When a survivor that took this node for dead began to remove its entries (µs); 0 if none did. */
+    private volatile long reapedBefore;
     private ScheduledFuture<?> resync;
     /** Redis's data-set marker when this node last looked ({@link #establishEpoch}). */
     private volatile String epoch;
-    /** The id of the last publication handed in: a publish matching several subscriptions arrives once each. */
+    /** On one Redis, the id of the last publication handed in: a publish matching several subscriptions arrives
+     *  once each, one after the other. */
     private long lastPublication;
 
     private RedisCluster(RedisSettings settings) {
         this.settings = settings;
         this.nodeId = settings.nodeId();
-        this.client = RedisClient.create(RedisURI.create(settings.uri()));
-        client.setOptions(ClientOptions.builder()
-                .autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .requestQueueSize(1 << 20)
-                .build());
-        this.connection = client.connect(ByteArrayCodec.INSTANCE);
-        this.commands = connection.async();
-        this.pubsub = client.connectPubSub(ByteArrayCodec.INSTANCE);
+        this.sharded = settings.cluster();
+        this.publishCommand = Wire.bytes(sharded ? "SPUBLISH" : "PUBLISH");
+        if (sharded) {
+            RedisClusterClient cluster = RedisClusterClient.create(settings.uri());
+            cluster.setOptions(ClusterClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .requestQueueSize(1 << 20)
+                    .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                            .enablePeriodicRefresh(Duration.ofSeconds(30))
+                            .enableAllAdaptiveRefreshTriggers()
+                            .build())
+                    .build());
+            StatefulRedisClusterConnection<byte[], byte[]> commandConnection = cluster.connect(ByteArrayCodec.INSTANCE);
+            this.client = cluster;
+            this.connection = commandConnection;
+            this.commands = commandConnection.async();
+            this.pubsub = cluster.connectPubSub(ByteArrayCodec.INSTANCE);
+        } else {
+            RedisClient single = RedisClient.create(RedisURI.create(settings.uri()));
+            single.setOptions(ClientOptions.builder()
+                    .autoReconnect(true)
+                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                    .requestQueueSize(1 << 20)
+                    .build());
+            StatefulRedisConnection<byte[], byte[]> commandConnection = single.connect(ByteArrayCodec.INSTANCE);
+            this.client = single;
+            this.connection = commandConnection;
+            this.commands = commandConnection.async();
+            this.pubsub = single.connectPubSub(ByteArrayCodec.INSTANCE);
+        }
+        this.subscriptions = pubsub.async();
         this.timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("redis-cluster-" + nodeId).factory());
-        LinkWatch watch = new LinkWatch();
-        connection.addListener(watch);
-        pubsub.addListener(watch);
+        client.addListener(new LinkWatch());
         pubsub.addListener(new Inbox());
+        if (sharded) {
+            connectEveryShard();
+            client.getResources().eventBus().get()
+                    .filter(event -> event instanceof ClusterTopologyChangedEvent)
+                    .subscribe(event -> timer.execute(this::connectEveryShard));
+        }
+    }
+
+    /**
+     * Opens the command and pub/sub connections to every master now: commands for a shard whose connection is
+     * still opening would be refused, as they are while it is down.
+     */
+    private void connectEveryShard() {
+        if (closing) {
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        StatefulRedisClusterConnection<byte[], byte[]> shards = (StatefulRedisClusterConnection<byte[], byte[]>) connection;
+        StatefulRedisClusterPubSubConnection<byte[], byte[]> shardSubscriptions =
+                (StatefulRedisClusterPubSubConnection<byte[], byte[]>) pubsub;
+        for (RedisClusterNode node : ((RedisClusterClient) client).getPartitions()) {
+            if (node.is(RedisClusterNode.NodeFlag.UPSTREAM) && !node.hasNoSlots()) {
+                try {
+                    shards.getConnection(node.getUri().getHost(), node.getUri().getPort());
+                    shardSubscriptions.getConnection(node.getUri().getHost(), node.getUri().getPort());
+                } catch (RuntimeException e) { // down: its connection opens when it is back
+                    log.atWarn().setMessage("cluster_shard_unreachable").addKeyValue("shard", node.getUri().toString())
+                            .addKeyValue("reason", String.valueOf(e)).log();
+                }
+            }
+        }
     }
 
     /**
@@ -116,9 +210,15 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
      * if Redis is not reachable now.
      */
     public static RedisCluster connect(RedisSettings settings) {
-        RedisCluster cluster = new RedisCluster(settings);
+        RedisCluster cluster;
         try {
-            Long alive = cluster.<Long>run(Scripts.ALIVE, ScriptOutputType.INTEGER, keys(NODES),
+            cluster = new RedisCluster(settings);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot join the cluster through Redis at "
+                    + RedisSettings.redact(settings.uri()) + ": " + e.getMessage(), e);
+        }
+        try {
+            Long alive = cluster.<Long>run(Scripts.ALIVE, ScriptOutputType.INTEGER, keys(Wire.NODES),
                     args(settings.nodeId(), Long.toString(settings.nodeTimeout().toMillis())))
                     .toCompletableFuture().get(10, TimeUnit.SECONDS);
             if (alive == 1L) {
@@ -126,7 +226,10 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                         + "(heart-beaten within " + settings.nodeTimeout().toSeconds() + " s); give each node its own "
                         + "broker.nodeId, or wait that long after the previous one stopped");
             }
-            cluster.pubsub.sync().subscribe(Wire.nodeChannel(settings.nodeId()));
+            cluster.subscribeTo(Wire.nodeChannel(settings.nodeId())).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            if (cluster.sharded) {
+                cluster.subscriptions.subscribe(Wire.ALL).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            }
             cluster.epoch = cluster.establishEpoch();
             cluster.heartbeat().toCompletableFuture().get(10, TimeUnit.SECONDS);
             cluster.joined = true;
@@ -139,7 +242,8 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                     + RedisSettings.redact(settings.uri()) + ": " + e.getMessage(), e);
         }
         log.atInfo().setMessage("cluster_joined").addKeyValue("node", settings.nodeId())
-                .addKeyValue("redis", RedisSettings.redact(settings.uri())).log();
+                .addKeyValue("redis", RedisSettings.redact(settings.uri()))
+                .addKeyValue("redis_cluster", settings.cluster()).log();
         return cluster;
     }
 
@@ -180,6 +284,9 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         this.peerInbound = peers;
         long every = settings.heartbeat().toMillis();
         timer.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+        if (sharded) {
+            timer.scheduleWithFixedDelay(this::forgetOldCopies, 1, 1, TimeUnit.SECONDS);
+        }
     }
 
     @Override
@@ -187,9 +294,10 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         return new Link(connected(), linkLosses.get(), failedCommands.get());
     }
 
-    /** Whether both connections to Redis are up. */
+    /** Whether every connection to Redis is up. */
     private boolean connected() {
-        return connection.isOpen() && pubsub.isOpen();
+        down.removeIf(RedisChannelHandler::isClosed);
+        return down.isEmpty();
     }
 
     @Override
@@ -200,9 +308,8 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         closing = true;
         timer.shutdownNow();
         try {
-            if (joined && connection.isOpen()) { // leave now, not after the timeout: the others see our members go
-                run(Scripts.REAP, ScriptOutputType.INTEGER, keys(NODES, VERSION), args(nodeId, "0", "1"))
-                        .toCompletableFuture().get(2, TimeUnit.SECONDS);
+            if (joined && connected()) { // leave now, not after the timeout: the others see our members go
+                removeNode(nodeId, true).toCompletableFuture().get(2, TimeUnit.SECONDS);
             }
         } catch (Exception e) {
             log.atWarn().setMessage("cluster_leave_failed").addKeyValue("reason", String.valueOf(e)).log();
@@ -219,11 +326,11 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     @Override
     public void publish(Publication publication) {
         long id = ThreadLocalRandom.current().nextLong();
-        try {
-            commands.publish(Wire.roomChannel(publication.app(), publication.channel()),
-                    Wire.message(id, nodeId, publication)).whenComplete(this::counted);
-        } catch (RuntimeException e) { // the request queue is full
-            failedCommands.incrementAndGet();
+        boolean fed = fed(publication.app());
+        byte[] payload = Wire.message(id, nodeId, publication, fed);
+        fire(() -> publishTo(Wire.roomChannel(publication.app(), publication.channel()), payload));
+        if (fed) {
+            fire(() -> commands.publish(Wire.feedChannel(publication.app()), payload));
         }
     }
 
@@ -234,29 +341,56 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         Tally tally = new Tally();
         tallies.put(request, tally);
         timer.schedule(tally::expire, ANSWER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        commands.publish(Wire.roomChannel(publication.app(), publication.channel()),
-                        Wire.countedMessage(id, nodeId, request, publication))
-                .whenComplete((receivers, failure) -> {
-                    counted(receivers, failure);
-                    // every subscription that received it answers once (this node's own with 0)
-                    tally.expect(failure != null ? 0 : receivers.intValue());
-                });
+        boolean fed = fed(publication.app());
+        // every subscription that receives it answers once (this node's own with 0), the feed's holders too
+        int feedAnswers = fed ? holders.getOrDefault(publication.app(), Set.of()).size() : 0;
+        byte[] payload = Wire.countedMessage(id, nodeId, request, publication, fed);
+        try {
+            publishTo(Wire.roomChannel(publication.app(), publication.channel()), payload)
+                    .whenComplete((receivers, failure) -> {
+                        counted(receivers, failure);
+                        tally.expect((failure != null ? 0 : receivers.intValue()) + feedAnswers);
+                    });
+            if (fed) {
+                commands.publish(Wire.feedChannel(publication.app()), payload).whenComplete(this::counted);
+            }
+        } catch (RuntimeException e) { // the request queue is full
+            failedCommands.incrementAndGet();
+            tally.expect(0);
+        }
         return tally.closed.whenComplete((sum, failure) -> tallies.remove(request));
+    }
+
+    /** Whether publications of {@code app} go to its feed too: another node holds pattern rooms of it. */
+    private boolean fed(String app) {
+        if (!sharded) {
+            return false;
+        }
+        Set<String> nodes = holders.get(app);
+        return nodes != null && (nodes.size() > 1 || (nodes.size() == 1 && !nodes.contains(nodeId)));
     }
 
     @Override
     public synchronized CompletionStage<Void> subscribe(String app, String channel) {
         rooms.put(key(app, channel), Boolean.TRUE);
+        if (sharded && Glob.isPattern(channel)) {
+            patternRooms.compute(app, (k, globs) -> {
+                Map<String, Glob> out = globs != null ? globs : new ConcurrentHashMap<>();
+                out.put(channel, Glob.compile(channel));
+                return out;
+            });
+        }
         return subscribeAtRedis(app, channel);
     }
 
     private CompletionStage<Void> subscribeAtRedis(String app, String channel) {
-        CompletableFuture<Void> exact = pubsub.async().subscribe(Wire.roomChannel(app, channel)).toCompletableFuture();
+        CompletableFuture<Void> exact = subscribeTo(Wire.roomChannel(app, channel)).toCompletableFuture();
         if (!Glob.isPattern(channel)) {
             return exact;
         }
-        return exact.thenCombine(pubsub.async().psubscribe(Wire.roomPattern(app, Glob.compile(channel))),
-                (a, b) -> null);
+        CompletionStage<Void> pattern = sharded ? holdPatterns(app)
+                : subscriptions.psubscribe(Wire.roomPattern(app, Glob.compile(channel)));
+        return exact.thenCombine(pattern, (a, b) -> null);
     }
 
     @Override
@@ -264,13 +398,67 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         if (rooms.remove(key(app, channel)) == null) {
             return CompletableFuture.completedFuture(null);
         }
-        CompletableFuture<Void> exact = pubsub.async().unsubscribe(Wire.roomChannel(app, channel))
-                .toCompletableFuture();
+        CompletableFuture<Void> exact = unsubscribeFrom(Wire.roomChannel(app, channel)).toCompletableFuture();
         if (!Glob.isPattern(channel)) {
             return exact;
         }
-        return exact.thenCombine(pubsub.async().punsubscribe(Wire.roomPattern(app, Glob.compile(channel))),
-                (a, b) -> null);
+        if (!sharded) {
+            return exact.thenCombine(subscriptions.punsubscribe(Wire.roomPattern(app, Glob.compile(channel))),
+                    (a, b) -> null);
+        }
+        boolean last = patternRooms.compute(app, (k, globs) -> {
+            if (globs != null) {
+                globs.remove(channel);
+            }
+            return globs == null || globs.isEmpty() ? null : globs;
+        }) == null;
+        if (last) {
+            releasePatterns(app);
+        }
+        return exact;
+    }
+
+    /**
+     * On a Redis Cluster, makes this node a holder of {@code app}'s pattern rooms: listens to the app's feed,
+     * records itself, and tells every node, completing when all live ones answered (or after the answer timeout),
+     * so that from then on every publication of the app reaches the feed.
+     */
+    private CompletionStage<Void> holdPatterns(String app) {
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> earlier = announced.putIfAbsent(app, mine);
+        if (earlier != null) {
+            return earlier;
+        }
+        subscriptions.subscribe(Wire.feedChannel(app)).toCompletableFuture()
+                .thenCompose(subscribed -> commands.sadd(Wire.PATTERN_HOLDERS, Wire.bytes(key(app, nodeId))))
+                .thenCompose(added -> {
+                    holders.compute(app, (k, nodes) -> with(nodes, nodeId));
+                    long request = ThreadLocalRandom.current().nextLong();
+                    Tally answers = new Tally();
+                    tallies.put(request, answers);
+                    timer.schedule(answers::expire, ANSWER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+                    int others = Math.max(0, liveNodes - 1);
+                    commands.publish(Wire.ALL, Wire.bytes("P\0" + app + '\0' + nodeId + '\0' + request))
+                            .whenComplete((receivers, failure) -> answers.expect(failure != null ? 0 : others));
+                    return answers.closed.whenComplete((sum, failure) -> tallies.remove(request));
+                })
+                .whenComplete((sum, failure) -> {
+                    if (failure != null) {
+                        announced.remove(app, mine);
+                        mine.completeExceptionally(failure);
+                    } else {
+                        mine.complete(null);
+                    }
+                });
+        return mine;
+    }
+
+    /** This node holds no pattern rooms of {@code app} any more; the others stop feeding it at their next beat. */
+    private void releasePatterns(String app) {
+        announced.remove(app);
+        fire(() -> subscriptions.unsubscribe(Wire.feedChannel(app)));
+        fire(() -> commands.srem(Wire.PATTERN_HOLDERS, Wire.bytes(key(app, nodeId))));
+        holders.computeIfPresent(app, (k, nodes) -> without(nodes, nodeId));
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -280,30 +468,48 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     @Override
     public void add(String app, String room, String peerId, RawJson metadata) {
         String appRoom = key(app, room);
-        entries.computeIfAbsent(appRoom, k -> ConcurrentHashMap.newKeySet()).add(peerId);
+        failedRemovals.remove(appRoom + '\0' + peerId);
+        entries.compute(appRoom, (k, present) -> {
+            if (present == null) { // the room index of this node's entries, for the reaper; before the entry
+                fire(() -> commands.sadd(Wire.nodeRoomsKey(nodeId), Wire.bytes(appRoom)));
+                present = ConcurrentHashMap.newKeySet();
+            }
+            present.add(peerId);
+            return present;
+        });
         run(Scripts.ADD, ScriptOutputType.INTEGER,
-                keys(presenceKey(appRoom), VERSION, nodeRoomsKey(), Wire.roomChannel(app, room)),
-                args(nodeId, peerId, metadata == null ? "" : metadata.toString(), appRoom))
+                keys(Wire.presenceKey(app, room), Wire.versionKey(app, room), Wire.roomChannel(app, room)),
+                args(nodeId, peerId, metadata == null ? "" : metadata.toString(), publishCommand,
+                        Long.toString(reapedBefore)))
                 .whenComplete(this::counted);
     }
 
     @Override
     public void remove(String app, String room, String peerId) {
         String appRoom = key(app, room);
-        Set<String> left = entries.computeIfPresent(appRoom, (k, peers) -> {
-            peers.remove(peerId);
-            return peers.isEmpty() ? null : peers;
+        entries.computeIfPresent(appRoom, (k, present) -> {
+            present.remove(peerId);
+            if (present.isEmpty()) {
+                fire(() -> commands.srem(Wire.nodeRoomsKey(nodeId), Wire.bytes(appRoom)));
+                return null;
+            }
+            return present;
         });
         run(Scripts.REMOVE, ScriptOutputType.INTEGER,
-                keys(presenceKey(appRoom), VERSION, nodeRoomsKey(), Wire.roomChannel(app, room)),
-                args(nodeId, peerId, appRoom, left == null ? "1" : "0"))
-                .whenComplete(this::counted);
+                keys(Wire.presenceKey(app, room), Wire.versionKey(app, room), Wire.roomChannel(app, room)),
+                args(nodeId, peerId, publishCommand))
+                .whenComplete((removed, failure) -> {
+                    counted(removed, failure);
+                    if (failure != null) { // other nodes would list it until we leave: again on reconnect
+                        failedRemovals.add(appRoom + '\0' + peerId);
+                    }
+                });
     }
 
     @Override
     public CompletionStage<Members> list(String app, String room) {
-        return this.<List<Object>>run(Scripts.LIST, ScriptOutputType.MULTI, keys(presenceKey(key(app, room)), VERSION),
-                new byte[0][]).thenApply(reply -> members(reply));
+        return this.<List<Object>>run(Scripts.LIST, ScriptOutputType.MULTI,
+                keys(Wire.presenceKey(app, room), Wire.versionKey(app, room)), args()).thenApply(this::members);
     }
 
     /** The other nodes' entries of a LIST reply, in join order. */
@@ -333,21 +539,25 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     @Override
     public synchronized CompletionStage<Void> register(String app, String peerId) {
         peers.put(key(app, peerId), Boolean.TRUE);
-        return pubsub.async().subscribe(Wire.peerChannel(app, peerId));
+        return subscribeTo(Wire.peerChannel(app, peerId));
     }
 
     @Override
     public synchronized void unregister(String app, String peerId) {
         if (peers.remove(key(app, peerId)) != null) {
-            pubsub.async().unsubscribe(Wire.peerChannel(app, peerId));
+            fire(() -> unsubscribeFrom(Wire.peerChannel(app, peerId)));
         }
     }
 
     @Override
     public CompletionStage<Integer> send(String app, String peerId, byte[] frame) {
         boolean here = peers.containsKey(key(app, peerId));
-        return commands.publish(Wire.peerChannel(app, peerId), Wire.direct(nodeId, frame))
-                .thenApply(receivers -> (int) Math.max(0, receivers - (here ? 1 : 0)));
+        try {
+            return publishTo(Wire.peerChannel(app, peerId), Wire.direct(nodeId, frame))
+                    .thenApply(receivers -> (int) Math.max(0, receivers - (here ? 1 : 0)));
+        } catch (RuntimeException e) { // the request queue is full
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     @Override
@@ -356,14 +566,18 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         long request = ThreadLocalRandom.current().nextLong();
         Tally kick = new Tally();
         tallies.put(request, kick);
-        timer.schedule(() -> kick.expire(), ANSWER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        commands.publish(Wire.peerChannel(app, peerId), Wire.bytes("K\0" + nodeId + '\0' + request))
-                .whenComplete((receivers, failure) -> kick.expect(failure != null ? 0
-                        : (int) Math.max(0, receivers - (here ? 1 : 0))));
+        timer.schedule(kick::expire, ANSWER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        try {
+            publishTo(Wire.peerChannel(app, peerId), Wire.bytes("K\0" + nodeId + '\0' + request))
+                    .whenComplete((receivers, failure) -> kick.expect(failure != null ? 0
+                            : (int) Math.max(0, receivers - (here ? 1 : 0))));
+        } catch (RuntimeException e) { // the request queue is full
+            kick.expect(0);
+        }
         return kick.closed.whenComplete((closed, failure) -> tallies.remove(request));
     }
 
-    /** A kick or counted publish waiting for the answers of the nodes (or subscriptions) it reached. */
+    /** A kick, counted publish or announcement waiting for the answers of the nodes (or subscriptions) it reached. */
     private static final class Tally {
         final CompletableFuture<Integer> closed = new CompletableFuture<>();
         private int expected = -1;
@@ -398,25 +612,29 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
 
     @Override
     public CompletionStage<Boolean> tryAcquire(String app, int cap) {
+        fire(() -> commands.sadd(Wire.nodeAppsKey(nodeId), Wire.bytes(app))); // before the count, for the reaper
         return this.<Long>run(Scripts.ACQUIRE, ScriptOutputType.INTEGER,
-                keys(Wire.bytes("sb:conn:" + app), Wire.bytes("sb:peak:" + app), Wire.bytes("sb:na:" + nodeId)),
-                args(nodeId, Integer.toString(cap), app)).thenApply(taken -> taken == 1L);
+                keys(Wire.appKey("conn", app), Wire.appKey("peak", app)),
+                args(nodeId, Integer.toString(cap))).thenApply(taken -> taken == 1L);
     }
 
     @Override
     public void release(String app) {
-        run(Scripts.RELEASE, ScriptOutputType.INTEGER, keys(Wire.bytes("sb:conn:" + app)), args(nodeId))
+        run(Scripts.RELEASE, ScriptOutputType.INTEGER, keys(Wire.appKey("conn", app)), args(nodeId))
                 .whenComplete(this::counted);
     }
 
     @Override
     public CompletionStage<Totals> report(String app, long periodStartMillis, int connections, long opened,
                                           long messages) {
+        if (connections > 0) {
+            fire(() -> commands.sadd(Wire.nodeAppsKey(nodeId), Wire.bytes(app)));
+        }
         return this.<List<Long>>run(Scripts.REPORT, ScriptOutputType.MULTI,
-                keys(Wire.bytes("sb:conn:" + app), Wire.bytes("sb:peak:" + app), Wire.bytes("sb:opened:" + app),
-                        Wire.bytes("sb:msg:" + app), Wire.bytes("sb:na:" + nodeId)),
+                keys(Wire.appKey("conn", app), Wire.appKey("peak", app), Wire.appKey("opened", app),
+                        Wire.appKey("msg", app)),
                 args(nodeId, Integer.toString(connections), Long.toString(opened), Long.toString(messages),
-                        Long.toString(periodStartMillis), app))
+                        Long.toString(periodStartMillis)))
                 .thenApply(t -> new Totals(t.get(0).intValue(), t.get(1).intValue(), t.get(2), t.get(3)));
     }
 
@@ -424,27 +642,122 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     // Heartbeat, failure and recovery
     // ---------------------------------------------------------------------------------------------------------
 
-    /** Records this node as alive and removes the entries of nodes that have been silent too long. */
+    /**
+     * Records this node as alive, removes the entries of nodes that have been silent too long, learns which nodes
+     * hold pattern rooms, and registers everything again if a survivor took this node for dead (a long pause).
+     */
     private CompletionStage<Void> heartbeat() {
         long timeout = settings.nodeTimeout().toMillis();
-        return this.<List<byte[]>>run(Scripts.HEARTBEAT, ScriptOutputType.MULTI, keys(NODES),
-                args(nodeId, Long.toString(timeout))).thenAccept(stale -> {
-            for (byte[] node : stale) {
-                String dead = text(node);
-                if (!dead.equals(nodeId)) {
-                    run(Scripts.REAP, ScriptOutputType.INTEGER, keys(NODES, VERSION),
-                            args(dead, Long.toString(timeout), "0")).thenAccept(removed -> {
-                        if ((Long) removed >= 0) {
-                            log.atWarn().setMessage("cluster_node_removed").addKeyValue("node", dead)
-                                    .addKeyValue("members", removed).log();
+        long askedAt = System.nanoTime();
+        return this.<List<Object>>run(Scripts.HEARTBEAT, ScriptOutputType.MULTI,
+                keys(Wire.NODES, Wire.REAPED, Wire.PATTERN_HOLDERS), args(nodeId, Long.toString(timeout)))
+                .thenAccept(reply -> {
+                    @SuppressWarnings("unchecked")
+                    List<byte[]> stale = (List<byte[]>) reply.get(0);
+                    for (byte[] node : stale) {
+                        String dead = text(node);
+                        if (!dead.equals(nodeId) && reaping.add(dead)) {
+                            removeNode(dead, false).whenComplete((removed, failure) -> reaping.remove(dead));
                         }
-                    });
-                }
-            }
-        }).exceptionally(failure -> null);
+                    }
+                    long reapedAt = Long.parseLong(text((byte[]) reply.get(1)));
+                    if (reapedAt > 0 && joined) {
+                        reapedBefore = reapedAt * 1000;
+                        log.atWarn().setMessage("cluster_node_taken_for_dead").addKeyValue("node", nodeId).log();
+                        registerAgain(false);
+                    }
+                    @SuppressWarnings("unchecked")
+                    List<byte[]> listed = (List<byte[]>) reply.get(2);
+                    learnHolders(listed, askedAt);
+                    liveNodes = ((Long) reply.get(3)).intValue();
+                }).exceptionally(failure -> null);
     }
 
-    /** Notices the link to Redis break and come back, and brings the node in step again afterwards. */
+    /**
+     * Removes node {@code node}'s presence entries (joined before the moment it was taken for dead, or all when it
+     * {@code leaves}), each with a {@code left} delta, gives back its connection slots and forgets it. Runs room by
+     * room (on a Redis Cluster each room is a slot of its own); several survivors doing it at once is harmless.
+     * Completes with how many entries this call removed, or -1 if the node is alive.
+     */
+    private CompletionStage<Long> removeNode(String node, boolean leaves) {
+        long timeout = settings.nodeTimeout().toMillis();
+        CompletionStage<Long> marked = leaves ? CompletableFuture.completedFuture(Long.MAX_VALUE / 1000)
+                : run(Scripts.MARK, ScriptOutputType.INTEGER, keys(Wire.NODES, Wire.REAPED),
+                        args(node, Long.toString(timeout)));
+        return marked.thenCompose(mark -> {
+            if (mark < 0) {
+                return CompletableFuture.completedFuture(-1L);
+            }
+            String before = leaves ? Long.toString(Long.MAX_VALUE) : Long.toString(mark * 1000);
+            return commands.smembers(Wire.nodeRoomsKey(node)).thenCompose(held -> {
+                List<CompletableFuture<Long>> each = new ArrayList<>();
+                for (byte[] appRoom : held) {
+                    String[] parts = text(appRoom).split("\0", 2);
+                    if (parts.length == 2) {
+                        each.add(this.<Long>run(Scripts.REAP_ROOM, ScriptOutputType.INTEGER,
+                                keys(Wire.presenceKey(parts[0], parts[1]), Wire.versionKey(parts[0], parts[1]),
+                                        Wire.roomChannel(parts[0], parts[1])),
+                                args(node, before, publishCommand)).toCompletableFuture());
+                    }
+                }
+                return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                        .thenApply(done -> each.stream().mapToLong(CompletableFuture::join).sum());
+            }).thenCompose(removed -> commands.smembers(Wire.nodeAppsKey(node)).thenCompose(apps -> {
+                List<CompletableFuture<Long>> each = new ArrayList<>();
+                for (byte[] app : apps) {
+                    each.add(this.<Long>run(Scripts.REAP_APP, ScriptOutputType.INTEGER,
+                            keys(Wire.appKey("conn", text(app))), args(node)).toCompletableFuture());
+                }
+                return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(done -> removed);
+            })).thenCompose(removed -> this.<Long>run(Scripts.FORGET, ScriptOutputType.INTEGER,
+                    keys(Wire.NODES, Wire.PATTERN_HOLDERS), args(node, Long.toString(timeout), leaves ? "1" : "0"))
+                    .thenCompose(forgotten -> forgotten == 1L
+                            ? commands.del(Wire.nodeRoomsKey(node), Wire.nodeAppsKey(node)).thenApply(d -> removed)
+                            : CompletableFuture.completedFuture(removed)));
+        }).whenComplete((removed, failure) -> {
+            if (failure == null && removed >= 0 && !leaves) {
+                log.atWarn().setMessage("cluster_node_removed").addKeyValue("node", node)
+                        .addKeyValue("members", removed).log();
+            }
+        });
+    }
+
+    /** Takes in the pattern holders Redis listed (asked at {@code askedAt}), keeping announcements made since. */
+    private void learnHolders(List<byte[]> listed, long askedAt) {
+        if (!sharded) {
+            return;
+        }
+        Set<String> present = new HashSet<>();
+        for (byte[] entry : listed) {
+            String[] appNode = text(entry).split("\0", 2);
+            if (appNode.length == 2) {
+                present.add(text(entry));
+                holders.compute(appNode[0], (k, nodes) -> with(nodes, appNode[1]));
+            }
+        }
+        for (String app : List.copyOf(holders.keySet())) {
+            holders.computeIfPresent(app, (k, nodes) -> {
+                for (String node : List.copyOf(nodes)) {
+                    String appNode = key(app, node);
+                    Long at = announcedAt.get(appNode);
+                    boolean mine = node.equals(nodeId) && patternRooms.containsKey(app);
+                    if (!present.contains(appNode) && !mine && (at == null || at - askedAt < 0)) {
+                        nodes.remove(node);
+                        announcedAt.remove(appNode);
+                    }
+                }
+                return nodes.isEmpty() ? null : nodes;
+            });
+        }
+    }
+
+    /** Forgets first copies whose second never came (the feed or the room was unsubscribed meanwhile). */
+    private void forgetOldCopies() {
+        long now = System.nanoTime();
+        firstCopies.values().removeIf(arrived -> now - arrived > TWIN_NANOS);
+    }
+
+    /** Notices the links to Redis break and come back, and brings the node in step again afterwards. */
     private final class LinkWatch implements RedisConnectionStateListener {
         @Override
         public void onRedisDisconnected(RedisChannelHandler<?, ?> channel) {
@@ -452,6 +765,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                 return;
             }
             synchronized (RedisCluster.this) {
+                down.add(channel);
                 if (downSinceNanos == 0) {
                     downSinceNanos = System.nanoTime();
                     linkLosses.incrementAndGet();
@@ -464,6 +778,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         @Override
         public void onRedisConnected(RedisChannelHandler<?, ?> channel, SocketAddress address) {
             synchronized (RedisCluster.this) {
+                down.remove(channel);
                 if (downSinceNanos == 0 || closing || !connected()) {
                     return;
                 }
@@ -485,15 +800,19 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
      */
     private void reconnected() {
         synchronized (this) {
+            announced.clear(); // the holders' set may be gone: announce again
             for (String room : rooms.keySet()) {
                 String[] appRoom = room.split("\0", 2);
                 subscribeAtRedis(appRoom[0], appRoom[1]);
             }
             for (String peer : peers.keySet()) {
                 String[] appPeer = peer.split("\0", 2);
-                pubsub.async().subscribe(Wire.peerChannel(appPeer[0], appPeer[1]));
+                fire(() -> subscribeTo(Wire.peerChannel(appPeer[0], appPeer[1])));
             }
-            pubsub.async().subscribe(Wire.nodeChannel(nodeId));
+            fire(() -> subscribeTo(Wire.nodeChannel(nodeId)));
+            if (sharded) {
+                fire(() -> subscriptions.subscribe(Wire.ALL));
+            }
         }
         heartbeat();
         boolean lost;
@@ -505,15 +824,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
             log.atWarn().setMessage("cluster_reconnect_failed").addKeyValue("reason", String.valueOf(e)).log();
             return;
         }
-        for (Map.Entry<String, Set<String>> room : entries.entrySet()) {
-            if (!room.getValue().isEmpty()) { // the room index of this node's entries, for the reaper
-                commands.sadd(nodeRoomsKey(), Wire.bytes(room.getKey())).whenComplete(this::counted);
-            }
-        }
-        PresenceStore.Listener listener = presence;
-        if (listener != null) {
-            listener.reconnected(lost);
-        }
+        registerAgain(lost);
         log.atInfo().setMessage("cluster_reconnected").addKeyValue("redis_lost_data", lost)
                 .addKeyValue("rooms", rooms.size()).addKeyValue("peers", peers.size()).log();
         synchronized (this) {
@@ -522,13 +833,37 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     }
 
     /**
+     * Writes this node's state into Redis again: the index of its rooms, the removals Redis did not take, and
+     * (through the listener) its entries and peers.
+     */
+    private void registerAgain(boolean storeLost) {
+        for (Map.Entry<String, Set<String>> room : entries.entrySet()) {
+            if (!room.getValue().isEmpty()) {
+                fire(() -> commands.sadd(Wire.nodeRoomsKey(nodeId), Wire.bytes(room.getKey())));
+            }
+        }
+        for (String removal : List.copyOf(failedRemovals)) {
+            String[] appRoomPeer = removal.split("\0", 3);
+            Set<String> present = entries.get(key(appRoomPeer[0], appRoomPeer[1]));
+            failedRemovals.remove(removal);
+            if (present == null || !present.contains(appRoomPeer[2])) {
+                remove(appRoomPeer[0], appRoomPeer[1], appRoomPeer[2]);
+            }
+        }
+        PresenceStore.Listener listener = presence;
+        if (listener != null) {
+            listener.reconnected(storeLost);
+        }
+    }
+
+    /**
      * The marker of Redis's current data set: written once by the first node, read by all; a different marker
      * after a reconnect means Redis lost everything (a restart without persistence).
      */
     private String establishEpoch() throws Exception {
-        commands.set(EPOCH, Wire.bytes(Long.toHexString(ThreadLocalRandom.current().nextLong())),
+        commands.set(Wire.EPOCH, Wire.bytes(Long.toHexString(ThreadLocalRandom.current().nextLong())),
                 io.lettuce.core.SetArgs.Builder.nx()).get(5, TimeUnit.SECONDS);
-        return text(commands.get(EPOCH).get(5, TimeUnit.SECONDS));
+        return text(commands.get(Wire.EPOCH).get(5, TimeUnit.SECONDS));
     }
 
     /** After a reconnect and a pause: lets the node list every room afresh. */
@@ -541,8 +876,29 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                 .addKeyValue("peers", peers.size()).log();
     }
 
+    /**
+     * On a Redis Cluster, Redis drops a shard channel's subscribers when its slot moves to another shard: subscribe
+     * again where it lives now, if this node still wants it.
+     */
+    private void moved(byte[] channel) {
+        String name = text(channel);
+        String[] appRoom = Wire.appRoom(name);
+        String[] appPeer = Wire.appPeer(name);
+        boolean wanted = (appRoom != null && rooms.containsKey(key(appRoom[0], appRoom[1])))
+                || (appPeer != null && peers.containsKey(key(appPeer[0], appPeer[1])))
+                || Arrays.equals(channel, Wire.nodeChannel(nodeId));
+        if (!wanted || closing) {
+            return;
+        }
+        log.atWarn().setMessage("cluster_channel_moved").addKeyValue("channel", name.replace('\0', '/')).log();
+        timer.execute(() -> {
+            ((RedisClusterClient) client).refreshPartitions();
+            fire(() -> subscribeTo(channel));
+        });
+    }
+
     // ---------------------------------------------------------------------------------------------------------
-    // Inbound: everything other nodes send, on the pub/sub connection's thread
+    // Inbound: everything other nodes send, on the pub/sub connections' threads
     // ---------------------------------------------------------------------------------------------------------
 
     private final class Inbox extends RedisPubSubAdapter<byte[], byte[]> {
@@ -563,6 +919,16 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                 log.atError().setMessage("cluster_inbound_failed").setCause(e).log();
             }
         }
+
+        @Override
+        public void smessage(byte[] channel, byte[] payload) {
+            message(channel, payload);
+        }
+
+        @Override
+        public void sunsubscribed(byte[] channel, long count) {
+            moved(channel);
+        }
     }
 
     private void receive(byte[] channel, byte[] payload, boolean byPattern) {
@@ -570,41 +936,35 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
             return;
         }
         switch (payload[0]) {
-            case Wire.MESSAGE -> {
+            case Wire.MESSAGE, Wire.MESSAGE_FED -> {
                 Wire.Fields f = Wire.split(payload, 8);
-                if (f == null || f.text(2).equals(nodeId)) {
+                if (f == null || f.text(2).equals(nodeId) || !wanted(channel, f.text(3), f.text(4))
+                        || !firstCopy(payload[0] == Wire.MESSAGE_FED, f.number(1))) {
                     return;
                 }
-                long id = f.number(1);
-                if (id == lastPublication) {
-                    return; // the same publish again, through another of this node's subscriptions
-                }
-                lastPublication = id;
                 publications.publication(new Publication(f.text(3), f.text(4), f.text(5), f.json(7), f.json(6)));
             }
-            case Wire.COUNTED -> {
+            case Wire.COUNTED, Wire.COUNTED_FED -> {
                 Wire.Fields f = Wire.split(payload, 9);
                 if (f == null) {
                     return;
                 }
                 String origin = f.text(2);
-                long id = f.number(1);
                 int delivered = 0;
-                if (!origin.equals(nodeId) && id != lastPublication) {
-                    lastPublication = id;
+                if (!origin.equals(nodeId) && wanted(channel, f.text(4), f.text(5))
+                        && firstCopy(payload[0] == Wire.COUNTED_FED, f.number(1))) {
                     delivered = publications.publication(new Publication(f.text(4), f.text(5), f.text(6), f.json(8),
                             f.json(7)));
                 }
-                commands.publish(Wire.nodeChannel(origin), Wire.bytes("A\0" + f.text(3) + '\0' + delivered))
-                        .whenComplete(this::counted);
+                answer(origin, f.text(3), delivered);
             }
             case Wire.JOINED, Wire.LEFT -> {
                 if (byPattern) {
                     return; // a pattern room's own deltas come through its exact subscription
                 }
                 Wire.Fields f = Wire.split(payload, 5);
-                String[] appRoom = text(channel).substring("sb:c:".length()).split("\0", 2);
-                if (f == null || appRoom.length != 2 || f.text(2).equals(nodeId)) {
+                String[] appRoom = Wire.appRoom(text(channel));
+                if (f == null || appRoom == null || f.text(2).equals(nodeId)) {
                     return; // this node's own changes are applied here already
                 }
                 presence.delta(new Delta(appRoom[0], appRoom[1], f.number(1),
@@ -612,18 +972,17 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
             }
             case Wire.DIRECT -> {
                 Wire.Fields f = Wire.split(payload, 3);
-                String[] appPeer = text(channel).substring("sb:p:".length()).split("\0", 2);
-                if (f != null && appPeer.length == 2 && !f.text(1).equals(nodeId)) {
+                String[] appPeer = Wire.appPeer(text(channel));
+                if (f != null && appPeer != null && !f.text(1).equals(nodeId)) {
                     peerInbound.direct(appPeer[0], appPeer[1], f.copy(2));
                 }
             }
             case Wire.KICK -> {
                 Wire.Fields f = Wire.split(payload, 3);
-                String[] appPeer = text(channel).substring("sb:p:".length()).split("\0", 2);
-                if (f != null && appPeer.length == 2 && !f.text(1).equals(nodeId)) {
+                String[] appPeer = Wire.appPeer(text(channel));
+                if (f != null && appPeer != null && !f.text(1).equals(nodeId)) {
                     int closed = peerInbound.kick(appPeer[0], appPeer[1]);
-                    commands.publish(Wire.nodeChannel(f.text(1)), Wire.bytes("R\0" + f.text(2) + '\0' + closed))
-                            .whenComplete(this::counted);
+                    fire(() -> publishTo(Wire.nodeChannel(f.text(1)), Wire.bytes("R\0" + f.text(2) + '\0' + closed)));
                 }
             }
             case Wire.KICKED, Wire.ANSWER -> {
@@ -633,16 +992,93 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                     tally.answer((int) f.number(2));
                 }
             }
+            case Wire.PATTERNS -> {
+                Wire.Fields f = Wire.split(payload, 4);
+                if (f != null && !f.text(2).equals(nodeId)) {
+                    String app = f.text(1);
+                    String node = f.text(2);
+                    announcedAt.put(key(app, node), System.nanoTime());
+                    holders.compute(app, (k, nodes) -> with(nodes, node));
+                    answer(node, f.text(3), 0);
+                }
+            }
             default -> log.atWarn().setMessage("cluster_inbound_unknown").addKeyValue("type", (char) payload[0]).log();
         }
+    }
+
+    /**
+     * Whether a publication of {@code app}'s {@code room} that came through {@code channel} is for this node: all
+     * that come through a room's own channel are; an app's feed brings all of its publications (on a Redis Cluster),
+     * and only those matching one of this node's rooms are.
+     */
+    private boolean wanted(byte[] channel, String app, String room) {
+        if (!sharded || !Wire.isFeed(channel)) {
+            return true;
+        }
+        if (rooms.containsKey(key(app, room))) {
+            return true;
+        }
+        Map<String, Glob> globs = patternRooms.get(app);
+        if (globs != null) {
+            for (Glob glob : globs.values()) {
+                if (glob.matches(room)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether this copy of publication {@code id} is to be delivered. On one Redis a publish matching several of
+     * this node's subscriptions arrives once for each, one right after the other; on a Redis Cluster a publication
+     * sent twice ({@code fed}: its room's channel and its app's feed) arrives on two connections, and the first
+     * copy wins (each path keeps its order, so the first copies do too).
+     */
+    private boolean firstCopy(boolean fed, long id) {
+        if (sharded) {
+            return !fed || firstCopies.remove(id) == null && firstCopies.putIfAbsent(id, System.nanoTime()) == null;
+        }
+        if (id == lastPublication) {
+            return false;
+        }
+        lastPublication = id;
+        return true;
+    }
+
+    /** Answers request {@code request} of node {@code node} with {@code count}. */
+    private void answer(String node, String request, int count) {
+        fire(() -> publishTo(Wire.nodeChannel(node), Wire.bytes("A\0" + request + '\0' + count)));
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // Helpers
     // ---------------------------------------------------------------------------------------------------------
 
+    /** Publishes on a room, peer or node channel: sharded on a Redis Cluster. */
+    private CompletionStage<Long> publishTo(byte[] channel, byte[] payload) {
+        return sharded ? commands.spublish(channel, payload) : commands.publish(channel, payload);
+    }
+
+    private CompletionStage<Void> subscribeTo(byte[] channel) {
+        return sharded ? subscriptions.ssubscribe(channel) : subscriptions.subscribe(channel);
+    }
+
+    private CompletionStage<Void> unsubscribeFrom(byte[] channel) {
+        return sharded ? subscriptions.sunsubscribe(channel) : subscriptions.unsubscribe(channel);
+    }
+
+    /** Sends a command whose answer nobody waits for, counting it if Redis does not take it. */
+    private void fire(java.util.function.Supplier<? extends CompletionStage<?>> command) {
+        try {
+            command.get().whenComplete(this::counted);
+        } catch (RuntimeException e) { // the request queue is full
+            failedCommands.incrementAndGet();
+        }
+    }
+
     /** Runs a script by its SHA, and by its text if Redis does not have it (it restarted or flushed scripts). */
-    private <T> CompletionStage<T> run(Scripts.Script script, ScriptOutputType type, byte[][] keys, byte[]... args) {
+    private <T> CompletionStage<T> run(Scripts.Script script, ScriptOutputType type, byte[][] keys, byte[][] args) {
         try {
             CompletableFuture<T> bySha =
                     commands.<T>evalsha(script.sha(), type, keys, args).toCompletableFuture();
@@ -668,12 +1104,15 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         }
     }
 
-    private byte[] nodeRoomsKey() {
-        return Wire.bytes("sb:nr:" + nodeId);
+    private static Set<String> with(Set<String> nodes, String node) {
+        Set<String> out = nodes != null ? nodes : ConcurrentHashMap.newKeySet();
+        out.add(node);
+        return out;
     }
 
-    private static byte[] presenceKey(String appRoom) {
-        return Wire.bytes("sb:h:" + appRoom);
+    private static Set<String> without(Set<String> nodes, String node) {
+        nodes.remove(node);
+        return nodes.isEmpty() ? null : nodes;
     }
 
     private static String key(String a, String b) {
@@ -684,10 +1123,11 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         return keys;
     }
 
-    private static byte[][] args(String... args) {
+    /** Script arguments: strings as UTF-8, bytes as they are. */
+    private static byte[][] args(Object... args) {
         byte[][] out = new byte[args.length][];
         for (int i = 0; i < args.length; i++) {
-            out[i] = Wire.bytes(args[i]);
+            out[i] = args[i] instanceof byte[] bytes ? bytes : Wire.bytes((String) args[i]);
         }
         return out;
     }
@@ -698,6 +1138,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
 
     @Override
     public String toString() {
-        return "RedisCluster[" + nodeId + " " + RedisSettings.redact(settings.uri()) + "]";
+        return "RedisCluster[" + nodeId + " " + RedisSettings.redact(settings.uri()) + (sharded ? " cluster" : "")
+                + "]";
     }
 }

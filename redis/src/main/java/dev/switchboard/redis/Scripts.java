@@ -7,21 +7,27 @@ import java.util.HexFormat;
 
 /**
  * The Lua scripts of the engine. Each runs atomically in Redis, which is what makes a presence change, its version
- * and its delta one step, so a room listed at version v is exactly the deltas up to v.
+ * and its delta one step, so a room listed at version v is exactly the deltas up to v. Each touches the keys of one
+ * slot ({@link Wire}'s hash tags), so the same scripts run on one Redis and on a Redis Cluster; the ones that
+ * publish take the command as an argument ({@code PUBLISH}, or {@code SPUBLISH} on a cluster).
  *
  * <p>Keys (NUL joins app and room, node and peer):
  * <pre>
- * sb:nodes               ZSET  node → time of its last heartbeat (Redis's clock, ms)
- * sb:version             the global presence version: every change of any room takes the next one
- * sb:h:APP\0ROOM         HASH  NODE\0PEER → JOINVERSION\0METADATA    one entry per node holding the peer
- * sb:nr:NODE             SET   APP\0ROOM where the node has entries (to remove them when it dies)
- * sb:conn:APP            HASH  node → its open connections of the app
- * sb:peak:APP            the app's highest cluster-wide connection count
- * sb:opened:APP          connections admitted
- * sb:msg:APP             HASH  period → start of the accounting period (ms), count → message attempts in it
- * sb:na:NODE             SET   apps the node holds connection counts of
+ * sb:{nodes}             ZSET  node → time of its last heartbeat (Redis's clock, ms)
+ * sb:{nodes}:reaped      ZSET  node → when a survivor started removing its entries (ms), until it heart-beats
+ * sb:{nodes}:patterns    SET   APP\0NODE while the node holds pattern rooms of the app (Redis Cluster only)
+ * sb:{nodes}:epoch       a marker of the data set, to tell a Redis that lost everything from a blip
+ * sb:h:{APP\0ROOM}       HASH  NODE\0PEER → JOINVERSION\0METADATA    one entry per node holding the peer
+ * sb:v:{APP\0ROOM}       the room's presence version (microseconds of Redis's clock, at least the last one + 1)
+ * sb:nr:{NODE}           SET   APP\0ROOM where the node has entries (to remove them when it dies)
+ * sb:na:{NODE}           SET   apps the node holds connection counts of
+ * sb:conn:{APP}          HASH  node → its open connections of the app
+ * sb:peak:{APP}          the app's highest cluster-wide connection count
+ * sb:opened:{APP}        connections admitted
+ * sb:msg:{APP}           HASH  period → start of the accounting period (ms), count → message attempts in it
  * </pre>
- * Versions are global rather than per room so they never restart when a room's hash empties and is deleted.
+ * A room's version follows Redis's clock rather than a counter, so it never goes back when the room's keys expire
+ * or Redis restarts empty: a node holding the room at version v takes every later delta as newer.
  */
 final class Scripts {
     private Scripts() {
@@ -39,112 +45,155 @@ final class Scripts {
         }
     }
 
-    /** KEYS hash, sb:version, sb:nr:NODE, room channel; ARGV node, peer, metadata, APP\0ROOM. */
-    static final Script ADD = Script.of("""
+    /** The next version of the room whose version key is {@code key}, as a decimal string. */
+    private static final String NEXT_VERSION = """
+            local function next_version(key)
+              local t = redis.call('TIME')
+              local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+              local v = math.max(tonumber(redis.call('GET', key) or '0') + 1, now)
+              local s = string.format('%.0f', v)
+              redis.call('SET', key, s, 'PX', 86400000)
+              return s
+            end
+            """;
+
+    /** Redis's clock in milliseconds, as {@code now}. */
+    private static final String NOW = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            """;
+
+    /**
+     * KEYS hash, version, room channel; ARGV node, peer, metadata, publish command, replace-before (µs: an entry
+     * joined before it is being removed by a survivor that took this node for dead, and is written afresh).
+     * 1 if the entry was written, 0 if it was there.
+     */
+    static final Script ADD = Script.of(NEXT_VERSION + """
             local field = ARGV[1] .. '\\0' .. ARGV[2]
-            if redis.call('HEXISTS', KEYS[1], field) == 1 then return 0 end
-            local v = redis.call('INCR', KEYS[2])
+            local old = redis.call('HGET', KEYS[1], field)
+            if old then
+              local joined = tonumber(string.match(old, '^(%d+)'))
+              if joined >= tonumber(ARGV[5]) then return 0 end
+            end
+            local v = next_version(KEYS[2])
             redis.call('HSET', KEYS[1], field, v .. '\\0' .. ARGV[3])
-            redis.call('SADD', KEYS[3], ARGV[4])
-            redis.call('PUBLISH', KEYS[4], 'J\\0' .. v .. '\\0' .. ARGV[1] .. '\\0' .. ARGV[2] .. '\\0' .. ARGV[3])
-            return v
+            redis.call(ARGV[4], KEYS[3], 'J\\0' .. v .. '\\0' .. ARGV[1] .. '\\0' .. ARGV[2] .. '\\0' .. ARGV[3])
+            return 1
             """);
 
-    /** KEYS hash, sb:version, sb:nr:NODE, room channel; ARGV node, peer, APP\0ROOM, 1 if the node's last entry. */
-    static final Script REMOVE = Script.of("""
+    /** KEYS hash, version, room channel; ARGV node, peer, publish command. 1 if there was an entry, else 0. */
+    static final Script REMOVE = Script.of(NEXT_VERSION + """
             local field = ARGV[1] .. '\\0' .. ARGV[2]
             if redis.call('HDEL', KEYS[1], field) == 0 then return 0 end
-            local v = redis.call('INCR', KEYS[2])
-            if ARGV[4] == '1' then redis.call('SREM', KEYS[3], ARGV[3]) end
-            redis.call('PUBLISH', KEYS[4], 'L\\0' .. v .. '\\0' .. ARGV[1] .. '\\0' .. ARGV[2] .. '\\0')
-            return v
+            local v = next_version(KEYS[2])
+            redis.call(ARGV[3], KEYS[3], 'L\\0' .. v .. '\\0' .. ARGV[1] .. '\\0' .. ARGV[2] .. '\\0')
+            return 1
             """);
 
-    /** KEYS hash, sb:version. Returns {version, {field, value, …}}. */
+    /** KEYS hash, version. Returns {version, {field, value, …}}. */
     static final Script LIST = Script.of("""
             return {redis.call('GET', KEYS[2]) or '0', redis.call('HGETALL', KEYS[1])}
             """);
 
-    /** KEYS sb:nodes; ARGV node, timeout ms. Records the heartbeat; returns the nodes silent for the timeout. */
-    static final Script HEARTBEAT = Script.of("""
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    /**
+     * KEYS sb:{nodes}, sb:{nodes}:reaped, sb:{nodes}:patterns; ARGV node, timeout ms. Records the heartbeat.
+     * Returns {the nodes silent for the timeout, when a survivor began to reap this node (0 if none did), the
+     * pattern holders, the live nodes}.
+     */
+    static final Script HEARTBEAT = Script.of(NOW + """
             redis.call('ZADD', KEYS[1], now, ARGV[1])
-            return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+            local reaped = redis.call('ZSCORE', KEYS[2], ARGV[1]) or '0'
+            redis.call('ZREM', KEYS[2], ARGV[1])
+            redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - 86400000)
+            local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+            local live = redis.call('ZCOUNT', KEYS[1], '(' .. (now - tonumber(ARGV[2])), '+inf')
+            return {stale, reaped, redis.call('SMEMBERS', KEYS[3]), live}
             """);
 
-    /** KEYS sb:nodes; ARGV node, timeout ms. 1 if the node heart-beat within the timeout. */
-    static final Script ALIVE = Script.of("""
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    /** KEYS sb:{nodes}; ARGV node, timeout ms. 1 if the node heart-beat within the timeout. */
+    static final Script ALIVE = Script.of(NOW + """
             local seen = redis.call('ZSCORE', KEYS[1], ARGV[1])
             if seen and tonumber(seen) > now - tonumber(ARGV[2]) then return 1 end
             return 0
             """);
 
     /**
-     * KEYS sb:nodes, sb:version; ARGV node, timeout ms, 1 to remove it regardless (it leaves). Removes a dead
-     * node's entries with a {@code left} delta each and gives back its connection slots; -1 if it is alive.
+     * KEYS sb:{nodes}, sb:{nodes}:reaped; ARGV node, timeout ms. If the node has been silent for the timeout, marks
+     * it as being reaped (the first mark stays) and returns the mark's time (ms); -1 if it is alive or gone.
      */
-    static final Script REAP = Script.of("""
-            local node = ARGV[1]
-            if ARGV[3] ~= '1' then
-              local t = redis.call('TIME')
-              local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-              local seen = redis.call('ZSCORE', KEYS[1], node)
-              if not seen or tonumber(seen) > now - tonumber(ARGV[2]) then return -1 end
-            end
-            local prefix = node .. '\\0'
+    static final Script MARK = Script.of(NOW + """
+            local seen = redis.call('ZSCORE', KEYS[1], ARGV[1])
+            if not seen or tonumber(seen) > now - tonumber(ARGV[2]) then return -1 end
+            redis.call('ZADD', KEYS[2], 'NX', now, ARGV[1])
+            return tonumber(redis.call('ZSCORE', KEYS[2], ARGV[1]))
+            """);
+
+    /**
+     * KEYS hash, version, room channel; ARGV node, before (µs), publish command. Removes the node's entries that
+     * joined before {@code before}, with a {@code left} delta each; returns how many.
+     */
+    static final Script REAP_ROOM = Script.of(NEXT_VERSION + """
+            local prefix = ARGV[1] .. '\\0'
             local removed = 0
-            for _, appRoom in ipairs(redis.call('SMEMBERS', 'sb:nr:' .. node)) do
-              local hash = 'sb:h:' .. appRoom
-              local entries = redis.call('HGETALL', hash)
-              for i = 1, #entries, 2 do
-                local field = entries[i]
-                if string.sub(field, 1, #prefix) == prefix then
-                  redis.call('HDEL', hash, field)
-                  local v = redis.call('INCR', KEYS[2])
-                  redis.call('PUBLISH', 'sb:c:' .. appRoom,
-                    'L\\0' .. v .. '\\0' .. node .. '\\0' .. string.sub(field, #prefix + 1) .. '\\0')
-                  removed = removed + 1
-                end
+            local entries = redis.call('HGETALL', KEYS[1])
+            for i = 1, #entries, 2 do
+              local field = entries[i]
+              if string.sub(field, 1, #prefix) == prefix
+                  and tonumber(string.match(entries[i + 1], '^(%d+)')) < tonumber(ARGV[2]) then
+                redis.call('HDEL', KEYS[1], field)
+                local v = next_version(KEYS[2])
+                redis.call(ARGV[3], KEYS[3],
+                  'L\\0' .. v .. '\\0' .. ARGV[1] .. '\\0' .. string.sub(field, #prefix + 1) .. '\\0')
+                removed = removed + 1
               end
             end
-            redis.call('DEL', 'sb:nr:' .. node)
-            for _, app in ipairs(redis.call('SMEMBERS', 'sb:na:' .. node)) do
-              redis.call('HDEL', 'sb:conn:' .. app, node)
-            end
-            redis.call('DEL', 'sb:na:' .. node)
-            redis.call('ZREM', KEYS[1], node)
             return removed
             """);
 
-    /** KEYS sb:conn:APP, sb:peak:APP, sb:na:NODE; ARGV node, cap, app. 1 if a slot was taken, 0 if full. */
+    /** KEYS sb:conn:{APP}; ARGV node. Gives back a dead node's connection slots. */
+    static final Script REAP_APP = Script.of("""
+            return redis.call('HDEL', KEYS[1], ARGV[1])
+            """);
+
+    /**
+     * KEYS sb:{nodes}, sb:{nodes}:patterns; ARGV node, timeout ms, 1 if the node leaves. After its entries are
+     * removed: forgets a node that is still silent or leaves (1), or leaves it be if it heart-beat meanwhile (0).
+     */
+    static final Script FORGET = Script.of(NOW + """
+            local seen = redis.call('ZSCORE', KEYS[1], ARGV[1])
+            if ARGV[3] ~= '1' and seen and tonumber(seen) > now - tonumber(ARGV[2]) then return 0 end
+            redis.call('ZREM', KEYS[1], ARGV[1])
+            local suffix = '\\0' .. ARGV[1]
+            for _, holder in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+              if string.sub(holder, -#suffix) == suffix then redis.call('SREM', KEYS[2], holder) end
+            end
+            return 1
+            """);
+
+    /** KEYS sb:conn:{APP}, sb:peak:{APP}; ARGV node, cap. 1 if a slot was taken, 0 if full. */
     static final Script ACQUIRE = Script.of("""
             local sum = 0
             for _, c in ipairs(redis.call('HVALS', KEYS[1])) do sum = sum + tonumber(c) end
             if sum >= tonumber(ARGV[2]) then return 0 end
             redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
-            redis.call('SADD', KEYS[3], ARGV[3])
             if sum + 1 > tonumber(redis.call('GET', KEYS[2]) or '0') then redis.call('SET', KEYS[2], sum + 1) end
             return 1
             """);
 
-    /** KEYS sb:conn:APP; ARGV node. */
+    /** KEYS sb:conn:{APP}; ARGV node. */
     static final Script RELEASE = Script.of("""
             if redis.call('HINCRBY', KEYS[1], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
             return 1
             """);
 
     /**
-     * KEYS sb:conn:APP, sb:peak:APP, sb:opened:APP, sb:msg:APP, sb:na:NODE; ARGV node, connections, opened since
-     * the last report, messages since the last report, period start, app. Returns {connections, peak, opened,
-     * messages} of the cluster.
+     * KEYS sb:conn:{APP}, sb:peak:{APP}, sb:opened:{APP}, sb:msg:{APP}; ARGV node, connections, opened since the
+     * last report, messages since the last report, period start. Returns {connections, peak, opened, messages} of
+     * the cluster.
      */
     static final Script REPORT = Script.of("""
             if tonumber(ARGV[2]) > 0 then
               redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-              redis.call('SADD', KEYS[5], ARGV[6])
             else
               redis.call('HDEL', KEYS[1], ARGV[1])
             end

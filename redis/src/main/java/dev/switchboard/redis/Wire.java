@@ -13,14 +13,20 @@ import java.util.Arrays;
  *
  * <pre>
  * M \0 id \0 origin \0 app \0 channel \0 from \0 fromMetadata-or-empty \0 data     a publication
+ * F \0 …as M…                                                                      M, also sent on the app's feed
  * J \0 version \0 node \0 peer \0 metadata-or-empty                                  a member joined
  * L \0 version \0 node \0 peer \0                                                    a member left
  * D \0 origin \0 frame                                                               a direct frame for a peer
  * C \0 id \0 origin \0 request \0 app \0 channel \0 from \0 fromMetadata \0 data    a publication to count
+ * G \0 …as C…                                                                      C, also sent on the app's feed
+ * P \0 app \0 node \0 request                                                    a node holds pattern rooms now
  * A \0 request \0 delivered                                                          a subscription's answer to C
  * K \0 origin \0 request                                                             close a peer (4020)
  * R \0 request \0 closed                                                             a node's answer to K
  * </pre>
+ *
+ * <p>Names carry a hash tag ({@code {…}}), so that on a Redis Cluster everything of one room (its keys and its
+ * channel), of one peer, of one node and of one app lives in one slot, and a script touches one slot only.
  */
 final class Wire {
     static final byte MESSAGE = 'M';
@@ -31,6 +37,16 @@ final class Wire {
     static final byte KICKED = 'R';
     static final byte COUNTED = 'C';
     static final byte ANSWER = 'A';
+    static final byte MESSAGE_FED = 'F';
+    static final byte COUNTED_FED = 'G';
+    static final byte PATTERNS = 'P';
+    /** The cluster-wide keys of the nodes (one slot): heartbeats, reap marks, pattern holders, the epoch. */
+    static final byte[] NODES = bytes("sb:{nodes}");
+    static final byte[] REAPED = bytes("sb:{nodes}:reaped");
+    static final byte[] PATTERN_HOLDERS = bytes("sb:{nodes}:patterns");
+    static final byte[] EPOCH = bytes("sb:{nodes}:epoch");
+    /** On a Redis Cluster, the classic channel every node listens on (pattern holders announce themselves). */
+    static final byte[] ALL = bytes("sb:all");
 
     private Wire() {
     }
@@ -39,12 +55,38 @@ final class Wire {
 
     /** The pub/sub channel of a room: its publications and its presence deltas. */
     static byte[] roomChannel(String app, String room) {
-        return bytes("sb:c:" + app + '\0' + room);
+        return bytes("sb:c:{" + app + '\0' + room + '}');
+    }
+
+    /** The app and room of a {@link #roomChannel}, or null. */
+    static String[] appRoom(String channel) {
+        return split(channel, "sb:c:{");
+    }
+
+    /** The presence hash of a room: NODE\0PEER → JOINVERSION\0METADATA. */
+    static byte[] presenceKey(String app, String room) {
+        return bytes("sb:h:{" + app + '\0' + room + '}');
+    }
+
+    /** The presence version of a room, which only grows. */
+    static byte[] versionKey(String app, String room) {
+        return bytes("sb:v:{" + app + '\0' + room + '}');
     }
 
     /** The PSUBSCRIBE pattern for a pattern room: Redis's glob, coarser than ours, re-filtered on arrival. */
     static byte[] roomPattern(String app, dev.switchboard.protocol.Glob glob) {
-        return bytes(escape("sb:c:" + app + '\0') + glob.coarsen(Wire::escape, "*"));
+        return bytes(escape("sb:c:{" + app + '\0') + glob.coarsen(Wire::escape, "*") + '}');
+    }
+
+    /** On a Redis Cluster, the classic channel where an app's publications also go while a node holds patterns. */
+    static byte[] feedChannel(String app) {
+        return bytes("sb:a:" + app);
+    }
+
+    /** Whether {@code channel} is an app's {@link #feedChannel}. */
+    static boolean isFeed(byte[] channel) {
+        return channel.length > 5 && channel[0] == 's' && channel[1] == 'b' && channel[2] == ':' && channel[3] == 'a'
+                && channel[4] == ':';
     }
 
     /** Escapes Redis glob specials so {@code literal} matches only itself. */
@@ -62,12 +104,40 @@ final class Wire {
 
     /** The pub/sub channel through which a peer's nodes receive its direct frames and kicks. */
     static byte[] peerChannel(String app, String peerId) {
-        return bytes("sb:p:" + app + '\0' + peerId);
+        return bytes("sb:p:{" + app + '\0' + peerId + '}');
     }
 
-    /** The pub/sub channel of one node (answers to its kicks). */
+    /** The app and peer of a {@link #peerChannel}, or null. */
+    static String[] appPeer(String channel) {
+        return split(channel, "sb:p:{");
+    }
+
+    /** The pub/sub channel of one node (answers to its kicks and counted publishes). */
     static byte[] nodeChannel(String nodeId) {
-        return bytes("sb:n:" + nodeId);
+        return bytes("sb:n:{" + nodeId + '}');
+    }
+
+    /** APP\0ROOM of the rooms where a node has presence entries (to remove them when it dies). */
+    static byte[] nodeRoomsKey(String nodeId) {
+        return bytes("sb:nr:{" + nodeId + '}');
+    }
+
+    /** The apps a node holds connection counts of. */
+    static byte[] nodeAppsKey(String nodeId) {
+        return bytes("sb:na:{" + nodeId + '}');
+    }
+
+    /** An app's counter: {@code conn} (HASH node → connections), {@code peak}, {@code opened}, {@code msg}. */
+    static byte[] appKey(String counter, String app) {
+        return bytes("sb:" + counter + ":{" + app + '}');
+    }
+
+    private static String[] split(String channel, String prefix) {
+        if (!channel.startsWith(prefix) || !channel.endsWith("}")) {
+            return null;
+        }
+        String[] parts = channel.substring(prefix.length(), channel.length() - 1).split("\0", 2);
+        return parts.length == 2 ? parts : null;
     }
 
     static byte[] bytes(String s) {
@@ -76,13 +146,14 @@ final class Wire {
 
     // Payloads.
 
-    static byte[] message(long id, String origin, Publication p) {
-        return withBody(bytes("M\0" + id + '\0' + origin + '\0' + p.app() + '\0' + p.channel() + '\0' + p.from()
+    /** A publication; {@code fed} when it is also sent on the app's feed (Redis Cluster, pattern rooms). */
+    static byte[] message(long id, String origin, Publication p, boolean fed) {
+        return withBody(bytes((fed ? "F\0" : "M\0") + id + '\0' + origin + '\0' + p.app() + '\0' + p.channel() + '\0' + p.from()
                 + '\0'), p);
     }
 
-    static byte[] countedMessage(long id, String origin, long request, Publication p) {
-        return withBody(bytes("C\0" + id + '\0' + origin + '\0' + request + '\0' + p.app() + '\0' + p.channel()
+    static byte[] countedMessage(long id, String origin, long request, Publication p, boolean fed) {
+        return withBody(bytes((fed ? "G\0" : "C\0") + id + '\0' + origin + '\0' + request + '\0' + p.app() + '\0' + p.channel()
                 + '\0' + p.from() + '\0'), p);
     }
 

@@ -14,7 +14,7 @@ class WireTest {
     void aPublicationTravelsWithItsBytesAndComesBackWithoutACopyOfItsBody() {
         Publication sent = new Publication("app", "room/1", "alice", RawJson.of("{\"s\":\"é\\u0000\"}"),
                 RawJson.of("{\"name\":\"Zoë\"}"));
-        byte[] payload = Wire.message(-42, "node-a", sent);
+        byte[] payload = Wire.message(-42, "node-a", sent, false);
         Wire.Fields f = Wire.split(payload, 8);
         assertThat(f.text(0)).isEqualTo("M");
         assertThat(f.number(1)).isEqualTo(-42);
@@ -29,8 +29,9 @@ class WireTest {
 
     @Test
     void aPublicationWithoutMetadataHasAnEmptyField() {
-        byte[] payload = Wire.countedMessage(1, "n", 9, new Publication("a", "c", "f", RawJson.of("null"), null));
+        byte[] payload = Wire.countedMessage(1, "n", 9, new Publication("a", "c", "f", RawJson.of("null"), null), true);
         Wire.Fields f = Wire.split(payload, 9);
+        assertThat(f.text(0)).as("sent on the app's feed too").isEqualTo("G");
         assertThat(f.number(3)).isEqualTo(9);
         assertThat(f.json(7)).isNull();
         assertThat(f.json(8).toString()).isEqualTo("null");
@@ -52,7 +53,30 @@ class WireTest {
     @Test
     void patternRoomsSubscribeAnEscapedCoarserRedisPattern() {
         assertThat(new String(Wire.roomPattern("app[1]", Glob.compile("dev?/*/ev\\*ts/**")), StandardCharsets.UTF_8))
-                .isEqualTo("sb:c:app\\[1\\]\0dev\\?/*/ev\\*ts/*");
+                .isEqualTo("sb:c:{app\\[1\\]\0dev\\?/*/ev\\*ts/*}");
+    }
+
+    @Test
+    void everythingOfARoomSharesOneHashTagAndSoOneSlotOfARedisCluster() {
+        String tag = "{app\0room}x}";
+        for (byte[] name : new byte[][] {Wire.roomChannel("app", "room}x"), Wire.presenceKey("app", "room}x"),
+                Wire.versionKey("app", "room}x")}) {
+            String text = new String(name, StandardCharsets.UTF_8);
+            assertThat(text).endsWith(tag);
+            assertThat(hashTag(text)).as(text).isEqualTo("app\0room");
+        }
+        assertThat(Wire.appRoom(new String(Wire.roomChannel("app", "room}x"), StandardCharsets.UTF_8)))
+                .containsExactly("app", "room}x");
+        assertThat(Wire.appPeer(new String(Wire.peerChannel("app", "p{1}"), StandardCharsets.UTF_8)))
+                .containsExactly("app", "p{1}");
+        assertThat(Wire.appRoom("sb:p:{app\0peer}")).isNull();
+    }
+
+    /** What Redis Cluster hashes: the text between the first '{' and the next '}', if not empty. */
+    private static String hashTag(String key) {
+        int open = key.indexOf('{');
+        int close = key.indexOf('}', open + 1);
+        return key.substring(open + 1, close);
     }
 
     @Test

@@ -5,11 +5,13 @@ package dev.switchboard.server;
  * whose nodes share channels, presence, peers and limits through Redis.
  *
  * @param type {@code memory} or {@code redis}
- * @param uri {@code redis://[:password@]host:port[/db]} or {@code rediss://…}; null for memory
+ * @param uri {@code redis://[:password@]host:port[/db]} or {@code rediss://…}; null for memory; on a Redis Cluster
+ *            one or more of its nodes, {@code redis://host1:port1,host2:port2}
+ * @param cluster whether {@code uri} is a Redis Cluster (sharded pub/sub)
  * @param nodeId this node's identity among the nodes; null for one made up at start (host, pid, random)
  */
-public record BrokerConfig(String type, String uri, String nodeId) {
-    public static final BrokerConfig MEMORY = new BrokerConfig("memory", null, null);
+public record BrokerConfig(String type, String uri, boolean cluster, String nodeId) {
+    public static final BrokerConfig MEMORY = new BrokerConfig("memory", null, false, null);
 
     public boolean redis() {
         return type.equals("redis");
@@ -18,6 +20,6 @@ public record BrokerConfig(String type, String uri, String nodeId) {
     @Override
     public String toString() { // the URI may carry a password
         return "BrokerConfig[type=" + type + (uri == null ? "" : ", uri=" + dev.switchboard.redis.RedisSettings.redact(uri))
-                + (nodeId == null ? "" : ", nodeId=" + nodeId) + "]";
+                + (cluster ? ", cluster" : "") + (nodeId == null ? "" : ", nodeId=" + nodeId) + "]";
     }
 }

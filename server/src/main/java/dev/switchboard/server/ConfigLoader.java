@@ -195,17 +195,18 @@ public final class ConfigLoader {
 
     /**
      * {@code broker:} ({@code type} memory or redis; for redis {@code uri}, {@code uriFile} or {@code uriEnv}, and
-     * optionally {@code nodeId}).
+     * optionally {@code cluster} for a Redis Cluster and {@code nodeId}).
      */
     private BrokerConfig broker(JsonNode root) throws ConfigException {
-        JsonNode broker = section(root, "", "broker", Set.of("type", "uri", "uriFile", "uriEnv", "nodeId"));
+        JsonNode broker = section(root, "", "broker", Set.of("type", "uri", "uriFile", "uriEnv", "cluster", "nodeId"));
         String type = text(broker, "broker", "type", "memory");
         String uri = secretValue(broker, "broker", "uri");
         String nodeId = text(broker, "broker", "nodeId", null);
+        boolean cluster = bool(broker, "broker", "cluster", false);
         switch (type) {
             case "memory" -> {
-                if (uri != null || nodeId != null) {
-                    throw fail("broker.type", "is memory (the default), which takes no uri or nodeId; "
+                if (uri != null || nodeId != null || cluster) {
+                    throw fail("broker.type", "is memory (the default), which takes no uri, cluster or nodeId; "
                             + "set type: redis to run as a node of a cluster");
                 }
                 return BrokerConfig.MEMORY;
@@ -219,7 +220,7 @@ public final class ConfigLoader {
                         || !nodeId.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
                     throw fail("broker.nodeId", "must be 1-64 printable ASCII characters without spaces");
                 }
-                return new BrokerConfig(type, uri, nodeId);
+                return new BrokerConfig(type, uri, cluster, nodeId);
             }
             default -> throw fail("broker.type", "must be memory or redis, not " + type);
         }

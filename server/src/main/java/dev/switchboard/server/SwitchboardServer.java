@@ -109,7 +109,7 @@ public final class SwitchboardServer implements AutoCloseable {
             return MemoryCluster.standalone();
         }
         String nodeId = broker.nodeId() != null ? broker.nodeId() : madeUpNodeId();
-        return RedisCluster.connect(RedisSettings.of(broker.uri(), nodeId));
+        return RedisCluster.connect(RedisSettings.of(broker.uri(), nodeId).onCluster(broker.cluster()));
     }
 
     /** A node id unique among live nodes without configuration: host, process id and a random suffix. */

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Switchboard node as its own process ({@code java -jar switchboard.jar serve}), a member of a cluster on a
- * {@link RedisServer}, on 127.0.0.1 and a free port, for the black-box cluster tests: it can be stopped
+ * {@link RedisServer} (or a {@link RedisShards} cluster), on 127.0.0.1 and a free port, for the black-box cluster tests: it can be stopped
  * gracefully (SIGTERM) or killed (SIGKILL). The jar is the one the build made ({@code -Dswitchboard.jar}).
  */
 public final class ClusterNode implements AutoCloseable {
@@ -38,6 +38,14 @@ public final class ClusterNode implements AutoCloseable {
      * outside) joined to {@code redis}, and waits until {@code /readyz} answers 200.
      */
     public static ClusterNode start(String name, RedisServer redis, Path dir, String yaml) {
+        return start(name, redis.uri(), false, dir, yaml);
+    }
+
+    /**
+     * Starts node {@code name} joined to the Redis at {@code redisUri}, a Redis Cluster if {@code redisCluster}
+     * ({@code broker.cluster}); otherwise as {@link #start(String, RedisServer, Path, String)}.
+     */
+    public static ClusterNode start(String name, String redisUri, boolean redisCluster, Path dir, String yaml) {
         String jar = System.getProperty("switchboard.jar");
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("-Dswitchboard.jar must name the built server jar, not " + jar);
@@ -56,7 +64,8 @@ public final class ClusterNode implements AutoCloseable {
             builder.environment().put("SWITCHBOARD_HOST", "127.0.0.1");
             builder.environment().put("SWITCHBOARD_PORT", Integer.toString(port));
             builder.environment().put("SWITCHBOARD_BROKER_TYPE", "redis");
-            builder.environment().put("SWITCHBOARD_BROKER_URI", redis.uri());
+            builder.environment().put("SWITCHBOARD_BROKER_URI", redisUri);
+            builder.environment().put("SWITCHBOARD_BROKER_CLUSTER", Boolean.toString(redisCluster));
             builder.environment().put("SWITCHBOARD_BROKER_NODE_ID", name);
             builder.environment().put("SWITCHBOARD_ACCESS_LOG", "OFF");
             ClusterNode node = new ClusterNode(name, port, log, builder.start());
@@ -153,10 +162,35 @@ public final class ClusterNode implements AutoCloseable {
         waitForExit();
     }
 
+    /** SIGSTOP: the node stands still (a long pause) until {@link #resume}. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SIGTERM: the graceful drain. */
     @Override
     public void close() {
         if (process.isAlive()) {
+            resume(); // a paused node would not act on it
             process.destroy();
             waitForExit();
         }

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,17 +24,24 @@ import java.util.concurrent.TimeUnit;
 public final class RedisServer implements AutoCloseable {
     private final Path dir;
     private final int port;
+    private final List<String> options;
     private Process process;
 
-    private RedisServer(Path dir, int port) {
+    private RedisServer(Path dir, int port, List<String> options) {
         this.dir = dir;
         this.port = port;
+        this.options = options;
     }
 
     /** Starts a Redis of its own in a fresh temporary directory. */
     public static RedisServer start() {
+        return start(List.of());
+    }
+
+    /** Starts a Redis of its own with {@code options} ({@code --name value} pairs) added. */
+    static RedisServer start(List<String> options) {
         try {
-            RedisServer redis = new RedisServer(Files.createTempDirectory("switchboard-redis"), freePort());
+            RedisServer redis = new RedisServer(Files.createTempDirectory("switchboard-redis"), freePort(), options);
             redis.launch();
             return redis;
         } catch (IOException e) {
@@ -62,8 +71,10 @@ public final class RedisServer implements AutoCloseable {
             throw new IllegalStateException("redis-server is not installed (Debian: apt-get install redis-server; "
                     + "./switchboard test installs it when run as root)");
         }
-        process = new ProcessBuilder(exe, "--bind", "127.0.0.1", "--port", Integer.toString(port), "--save", "",
-                "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no")
+        List<String> command = new ArrayList<>(List.of(exe, "--bind", "127.0.0.1", "--port", Integer.toString(port),
+                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--daemonize", "no"));
+        command.addAll(options);
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
@@ -97,6 +108,15 @@ public final class RedisServer implements AutoCloseable {
 
     /** Sends one command and returns the first line of the reply ({@code +OK}, {@code :3}, {@code -ERR …}). */
     public String command(String... args) throws IOException {
+        return reply(false, args);
+    }
+
+    /** Sends one command whose reply is a bulk string ({@code INFO}, {@code CLUSTER INFO}) and returns it. */
+    public String bulkCommand(String... args) throws IOException {
+        return reply(true, args);
+    }
+
+    private String reply(boolean bulk, String... args) throws IOException {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(5_000);
             StringBuilder out = new StringBuilder("*").append(args.length).append("\r\n");
@@ -107,8 +127,22 @@ public final class RedisServer implements AutoCloseable {
             OutputStream os = socket.getOutputStream();
             os.write(out.toString().getBytes(StandardCharsets.UTF_8));
             os.flush();
-            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
-                    .readLine();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String first = in.readLine();
+            if (!bulk || first == null || !first.startsWith("$") || first.equals("$-1")) {
+                return first;
+            }
+            char[] body = new char[Integer.parseInt(first.substring(1))];
+            int read = 0;
+            while (read < body.length) { // the length is in bytes; these replies are ASCII
+                int n = in.read(body, read, body.length - read);
+                if (n < 0) {
+                    break;
+                }
+                read += n;
+            }
+            return new String(body, 0, read);
         }
     }
 

@@ -1,250 +1,41 @@
 package dev.switchboard.testkit;
 
 import static dev.switchboard.testkit.ServerTestBase.channel;
-import static dev.switchboard.testkit.ServerTestBase.expectAck;
-import static dev.switchboard.testkit.ServerTestBase.expectError;
-import static dev.switchboard.testkit.ServerTestBase.expectOpenWithNothingPending;
-import static dev.switchboard.testkit.ServerTestBase.expectPresence;
 import static dev.switchboard.testkit.ServerTestBase.peerIds;
-import static dev.switchboard.testkit.ServerTestBase.rid;
-import static dev.switchboard.testkit.ServerTestBase.sub;
 import static dev.switchboard.testkit.ServerTestBase.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.switchboard.core.auth.KeyConfig;
-import dev.switchboard.core.auth.TokenMinter;
-import dev.switchboard.core.auth.TokenRequest;
-import dev.switchboard.protocol.RawJson;
-import dev.switchboard.server.ConfigLoader;
-import java.net.URLEncoder;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Three nodes as processes on one real Redis behave as one server (docs/scale-out.md): publish, presence, direct
- * sends, kicks, REST and limits across nodes; then a node killed with SIGKILL and a Redis restart. The last two
- * run last, in that order.
+ * {@link ClusterTests} on one real Redis, and what only one Redis lets a test do to it: cut a node's link at the
+ * pub/sub output-buffer limit, and restart Redis empty (last).
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ClusterIT {
-    private static final String CONFIG = TestServer.defaultConfig("");
-    private static final KeyConfig SIGNER;
-    private static final String SECRET = TestServer.SK_ALL + ":" + TestServer.SK_ALL_SECRET;
+class ClusterIT extends ClusterTests {
+    private RedisServer redis;
 
-    static {
-        try {
-            SIGNER = ConfigLoader.parse("cluster", CONFIG).apps().stream().flatMap(a -> a.keys().stream())
-                    .filter(k -> k.id().equals(TestServer.SK_ALL)).findFirst().orElseThrow();
-        } catch (Exception e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
-    @TempDir
-    static Path dir;
-    private static RedisServer redis;
-    private static ClusterNode a;
-    private static ClusterNode b;
-    private static ClusterNode c;
-    private final List<WsProbe> probes = new ArrayList<>();
-
-    @BeforeAll
-    static void startCluster() {
-        Assumptions.assumeTrue(RedisServer.available() || System.getenv("CI") != null,
-                "redis-server is not installed");
+    @Override
+    String startRedis() {
         redis = RedisServer.start();
-        a = ClusterNode.start("node-a", redis, dir, CONFIG);
-        b = ClusterNode.start("node-b", redis, dir, CONFIG);
-        c = ClusterNode.start("node-c", redis, dir, CONFIG);
+        return redis.uri();
     }
 
-    @AfterAll
-    static void stopCluster() {
-        for (ClusterNode node : new ClusterNode[] {a, b, c}) {
-            if (node != null) {
-                node.close();
-            }
-        }
+    @Override
+    boolean redisCluster() {
+        return false;
+    }
+
+    @Override
+    void stopRedis() {
         if (redis != null) {
             redis.close();
         }
-    }
-
-    @AfterEach
-    void closeProbes() {
-        probes.forEach(WsProbe::close);
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-
-    @Test
-    @Order(1)
-    void aPublishOnOneNodeReachesEverySubscriberOnEveryNodeOnceInOrderWithoutEcho() {
-        String room = channel("fanout");
-        WsProbe onA = pk(a);
-        WsProbe onB = pk(b);
-        WsProbe alsoOnB = pk(b);
-        WsProbe publisher = pk(c);
-        for (WsProbe probe : List.of(onA, onB, alsoOnB, publisher)) {
-            subscribe(probe, room);
-        }
-        drainPresence(onA, onB, alsoOnB, publisher);
-        for (int i = 0; i < 20; i++) {
-            publish(publisher, room, "{\"n\":" + i + "}");
-        }
-        for (WsProbe probe : List.of(onA, onB, alsoOnB)) {
-            for (int i = 0; i < 20; i++) {
-                JsonNode message = probe.expectType("message");
-                assertThat(message.path("from").asString()).isEqualTo(publisher.peerId());
-                assertThat(message.path("data").path("n").asInt()).as("order on " + probe).isEqualTo(i);
-            }
-            expectOpenWithNothingPending(probe); // nothing twice: the next frame is the pong
-        }
-        expectOpenWithNothingPending(publisher); // no echo
-    }
-
-    @Test
-    @Order(2)
-    void presenceIsOneRosterAndTabsOnTwoNodesAreOneMember() {
-        String room = channel("roster");
-        String bob = sub("bob");
-        WsProbe alice = pk(a);
-        subscribe(alice, room);
-        WsProbe bobOnB = jwt(b, bob, "{\"name\":\"Bob\"}");
-        JsonNode snapshot = subscribe(bobOnB, room);
-        assertThat(peerIds(snapshot.path("joined"))).containsExactly(alice.peerId());
-        JsonNode joined = expectPresence(alice, room, List.of(bob), List.of());
-        assertThat(joined.path("joined").get(0).path("metadata").path("name").asString()).isEqualTo("Bob");
-
-        WsProbe bobOnC = jwt(c, bob, "{\"name\":\"Bob\"}");
-        JsonNode tabSnapshot = subscribe(bobOnC, room);
-        assertThat(peerIds(tabSnapshot.path("joined"))).containsExactly(alice.peerId());
-        bobOnB.close();
-        WsProbe carol = pk(b); // a join after both of bob's changes proves alice was told nothing about bob
-        subscribe(carol, room);
-        expectPresence(alice, room, List.of(carol.peerId()), List.of());
-
-        bobOnC.close();
-        expectPresence(alice, room, List.of(), List.of(bob));
-        expectOpenWithNothingPending(alice);
-    }
-
-    @Test
-    @Order(3)
-    void aSendReachesThePeerOnAnyNodeAndPeerNotFoundOnlyWhenItIsOnNone() {
-        String bob = sub("bob");
-        WsProbe alice = pk(a);
-        WsProbe bobOnB = jwt(b, bob, null);
-        WsProbe bobOnC = jwt(c, bob, null);
-        String rid = rid();
-        alice.sendFrame("type", "send", "to", bob, "data", WsProbe.parse("{\"sdp\":\"offer\"}"), "requestId", rid);
-        expectAck(alice, rid);
-        for (WsProbe tab : List.of(bobOnB, bobOnC)) {
-            JsonNode direct = tab.expectType("direct");
-            assertThat(direct.path("from").asString()).isEqualTo(alice.peerId());
-            assertThat(direct.path("data").path("sdp").asString()).isEqualTo("offer");
-        }
-        String missing = rid();
-        alice.sendFrame("type", "send", "to", sub("nobody"), "data", 1, "requestId", missing);
-        expectError(alice, "peer_not_found", missing);
-        // replies keep the order of the frames even when one waits for the cluster
-        String first = rid();
-        String second = rid();
-        alice.sendFrame("type", "send", "to", bob, "data", 1, "requestId", first);
-        alice.sendFrame("type", "ping");
-        alice.sendFrame("type", "send", "to", bob, "data", 2, "requestId", second);
-        expectAck(alice, first);
-        alice.expectType("pong");
-        expectAck(alice, second);
-    }
-
-    @Test
-    @Order(4)
-    void restKickPeersPublishAndUsageAnswerForTheWholeClusterFromAnyNode() {
-        String room = channel("rest");
-        String dave = sub("dave");
-        WsProbe daveOnA = jwt(a, dave, null);
-        WsProbe daveOnB = jwt(b, dave, null);
-        subscribe(daveOnA, room);
-        WsProbe listener = pk(b);
-        subscribe(listener, room);
-        drainPresence(daveOnA);
-
-        HttpResponse<String> peers = c.rest("GET", "/v1/channels/" + encode(room) + "/peers", SECRET, null);
-        assertThat(peers.statusCode()).isEqualTo(200);
-        assertThat(peerIds(WsProbe.parse(peers.body()).path("peers")))
-                .containsExactlyInAnyOrder(dave, listener.peerId());
-
-        HttpResponse<String> published = c.rest("POST", "/v1/channels/" + encode(room) + "/publish", SECRET,
-                "{\"data\":{\"notice\":1}}");
-        assertThat(published.statusCode()).isEqualTo(200);
-        for (WsProbe probe : List.of(daveOnA, listener)) {
-            assertThat(probe.expectType("message").path("from").asString()).isEqualTo("system");
-        }
-
-        HttpResponse<String> kicked = c.rest("DELETE", "/v1/peers/" + encode(dave), SECRET, null);
-        assertThat(kicked.statusCode()).isEqualTo(200);
-        assertThat(WsProbe.parse(kicked.body()).path("closed").asInt()).isEqualTo(2);
-        daveOnA.expectClose(4020);
-        daveOnB.expectClose(4020);
-        expectPresence(listener, room, List.of(), List.of(dave));
-
-        pk(a);
-        pk(b);
-        for (ClusterNode node : List.of(c, a)) { // a node with none of them, and one with one of them
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                JsonNode usage = WsProbe.parse(node.rest("GET", "/v1/usage", SECRET, null).body());
-                assertThat(usage.path("concurrentNow").asInt()).as("listener and two more, asked of " + node)
-                        .isEqualTo(3);
-                assertThat(usage.path("messagesUsed").asLong()).isPositive();
-            });
-        }
-    }
-
-    @Test
-    @Order(5)
-    void theConnectionCapHoldsForTheWholeCluster() {
-        WsProbe first = track(WsProbe.connect(a.uri(TestServer.keyQuery(TestServer.PK_CAPPED)), Map.of()));
-        first.awaitWelcome();
-        WsProbe second = track(WsProbe.connect(b.uri(TestServer.keyQuery(TestServer.PK_CAPPED)), Map.of()));
-        second.expectClose(4010);
-        first.close();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            WsProbe again = track(WsProbe.connect(c.uri(TestServer.keyQuery(TestServer.PK_CAPPED)), Map.of()));
-            assertThat(again.nextEvent(WsProbe.DEFAULT_TIMEOUT).text()).contains("\"welcome\"");
-        });
-    }
-
-    @Test
-    @Order(6)
-    void aPatternSubscriberGetsEachMatchingPublicationOnceFromAnyNode() {
-        String prefix = channel("devices");
-        WsProbe both = pk(a);
-        subscribe(both, prefix + "/*/events");
-        subscribe(both, prefix + "/7/events");
-        WsProbe publisher = pk(b);
-        publish(publisher, prefix + "/7/events", "1");
-        publish(publisher, prefix + "/8/events", "2");
-        publish(publisher, prefix + "/8/other", "3");
-        assertThat(both.expectType("message").path("channel").asString()).isEqualTo(prefix + "/7/events");
-        assertThat(both.expectType("message").path("channel").asString()).isEqualTo(prefix + "/8/events");
-        expectOpenWithNothingPending(both);
     }
 
     @Test
@@ -273,23 +64,6 @@ class ClusterIT {
         drainPresence(reader, writer); // neither client noticed anything but the message missed in the gap
         assertThat(metric(a, "switchboard_cluster_link_up")).isEqualTo(1.0);
         assertThat(a.log()).contains("cluster_link_lost").contains("cluster_link_restored");
-    }
-
-    @Test
-    @Order(8)
-    void aKilledNodesMembersLeaveEverywhereWithinFifteenSeconds() {
-        String room = channel("killed");
-        WsProbe watcher = pk(a);
-        subscribe(watcher, room);
-        WsProbe doomed = pk(c);
-        subscribe(doomed, room);
-        expectPresence(watcher, room, List.of(doomed.peerId()), List.of());
-        long killedAt = System.nanoTime();
-        c.kill();
-        // the node timeout is 9 s and the heartbeat 3 s, so the delta may take up to 12 s
-        JsonNode left = watcher.expect(Duration.ofSeconds(15));
-        ServerTestBase.assertPresence(left, room, List.of(), List.of(doomed.peerId()));
-        assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(15));
     }
 
     @Test
@@ -327,67 +101,5 @@ class ClusterIT {
         });
         drainPresence(alice); // both still open: no session was dropped because of the restart
         assertThat(a.log()).contains("cluster_link_lost").contains("cluster_link_restored");
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-
-    /** The next frame of {@code probe}, with any presence delta applied to {@code roster} on the way. */
-    private static JsonNode readRoster(WsProbe probe, java.util.Set<String> roster, Duration timeout) {
-        JsonNode frame = probe.expect(timeout);
-        if (frame.path("type").asString().equals("presence")) {
-            roster.addAll(peerIds(frame.path("joined")));
-            roster.removeAll(peerIds(frame.path("left")));
-        }
-        return frame;
-    }
-
-    /** One unlabelled series of the node's {@code /metrics}. */
-    private static double metric(ClusterNode node, String name) throws java.io.IOException {
-        for (String line : node.get("/metrics").body().split("\n")) {
-            if (line.startsWith(name + " ")) {
-                return Double.parseDouble(line.substring(name.length() + 1).strip());
-            }
-        }
-        throw new AssertionError(name + " not in /metrics of " + node);
-    }
-
-    private WsProbe pk(ClusterNode node) {
-        WsProbe probe = track(WsProbe.connect(node.uri(TestServer.keyQuery(TestServer.PK_ALL)), Map.of()));
-        probe.awaitWelcome();
-        return probe;
-    }
-
-    private WsProbe jwt(ClusterNode node, String sub, String peerMetadata) {
-        long now = System.currentTimeMillis() / 1000;
-        String token = TokenMinter.mint(SIGNER, new TokenRequest(sub, now, now + 3600, null, null, null,
-                peerMetadata == null ? null : RawJson.of(peerMetadata)));
-        WsProbe probe = track(WsProbe.connect(node.uri(TestServer.tokenQuery(token)), Map.of()));
-        probe.awaitWelcome();
-        return probe;
-    }
-
-    private WsProbe track(WsProbe probe) {
-        probes.add(probe);
-        return probe;
-    }
-
-    private static void publish(WsProbe publisher, String room, String json) {
-        String rid = rid();
-        publisher.sendFrame("type", "publish", "channel", room, "data", WsProbe.parse(json), "requestId", rid);
-        expectAck(publisher, rid);
-    }
-
-    /** Reads whatever is pending (presence deltas, late messages) up to a ping's pong; fails on a close. */
-    private static void drainPresence(WsProbe... probes) {
-        for (WsProbe probe : probes) {
-            probe.sendFrame("type", "ping");
-            while (!probe.expect().path("type").asString().equals("pong")) {
-                // a frame that arrived before the barrier
-            }
-        }
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

@@ -4,7 +4,6 @@ import dev.switchboard.core.cluster.MemoryBus;
 import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.redis.RedisCluster;
 import dev.switchboard.redis.RedisSettings;
-import dev.switchboard.testkit.RedisServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,17 +40,19 @@ abstract class Engine implements AutoCloseable {
         }
     }
 
-    /** Nodes on one real Redis. */
+    /** Nodes on one real Redis, or on a Redis Cluster ({@code cluster}). */
     static final class Redis extends Engine {
-        private final RedisServer redis;
+        private final String uri;
+        private final boolean cluster;
 
-        Redis(RedisServer redis) {
-            this.redis = redis;
+        Redis(String uri, boolean cluster) {
+            this.uri = uri;
+            this.cluster = cluster;
         }
 
         @Override
         Cluster create(String nodeId) {
-            return RedisCluster.connect(RedisSettings.of(redis.uri(), nodeId));
+            return RedisCluster.connect(RedisSettings.of(uri, nodeId).onCluster(cluster));
         }
     }
 }

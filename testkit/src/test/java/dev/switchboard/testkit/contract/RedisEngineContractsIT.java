@@ -4,10 +4,9 @@ import dev.switchboard.testkit.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Nested;
 
 /** The contracts against the Redis engine: nodes in this process, each with its own connections to one Redis. */
-class RedisEngineContractsIT {
+class RedisEngineContractsIT extends EngineContracts {
     private static RedisServer redis;
 
     @BeforeAll
@@ -24,35 +23,8 @@ class RedisEngineContractsIT {
         }
     }
 
-    @Nested
-    class Broker extends BrokerContract {
-        @Override
-        protected Engine engine() {
-            return new Engine.Redis(redis);
-        }
-    }
-
-    @Nested
-    class Presence extends PresenceStoreContract {
-        @Override
-        protected Engine engine() {
-            return new Engine.Redis(redis);
-        }
-    }
-
-    @Nested
-    class Peers extends PeerRouterContract {
-        @Override
-        protected Engine engine() {
-            return new Engine.Redis(redis);
-        }
-    }
-
-    @Nested
-    class Counters extends ClusterCountersContract {
-        @Override
-        protected Engine engine() {
-            return new Engine.Redis(redis);
-        }
+    @Override
+    Engine engine() {
+        return new Engine.Redis(redis.uri(), false);
     }
 }
