@@ -39,7 +39,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /** Starts a Redis of its own with {@code options} ({@code --name value} pairs) added. */
-    static RedisServer start(List<String> options) {
+    public static RedisServer start(List<String> options) {
         try {
             RedisServer redis = new RedisServer(Files.createTempDirectory("switchboard-redis"), freePort(), options);
             redis.launch();
@@ -79,14 +79,17 @@ public final class RedisServer implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (true) {
             try {
-                if ("+PONG".equals(command("PING"))) {
-                    return;
+                String reply = command("PING");
+                if ("+PONG".equals(reply) || (reply != null && reply.startsWith("-NOAUTH"))) {
+                    return; // up (and asking for a password, if it was given one)
                 }
             } catch (IOException notYet) {
-                if (!process.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("redis-server did not start on port " + port + ": "
-                            + Files.readString(dir.resolve("redis.log")));
-                }
+                // not listening yet
+            }
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                throw new IllegalStateException("redis-server did not start on port " + port + ": "
+                        + Files.readString(dir.resolve("redis.log")));
             }
             try {
                 TimeUnit.MILLISECONDS.sleep(20); // polling a process that is starting up, not a test barrier
@@ -175,7 +178,8 @@ public final class RedisServer implements AutoCloseable {
         stop();
     }
 
-    static int freePort() throws IOException {
+    /** A port of 127.0.0.1 nothing listens on now. */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
