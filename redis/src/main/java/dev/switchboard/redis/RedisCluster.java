@@ -16,6 +16,7 @@ import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -144,6 +145,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .requestQueueSize(1 << 20)
+                    .sslOptions(sslOptions(settings))
                     .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                             .enablePeriodicRefresh(Duration.ofSeconds(30))
                             .enableAllAdaptiveRefreshTriggers()
@@ -160,6 +162,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .requestQueueSize(1 << 20)
+                    .sslOptions(sslOptions(settings))
                     .build());
             StatefulRedisConnection<byte[], byte[]> commandConnection = single.connect(ByteArrayCodec.INSTANCE);
             this.client = single;
@@ -178,6 +181,15 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                     .filter(event -> event instanceof ClusterTopologyChangedEvent)
                     .subscribe(event -> timer.execute(this::connectEveryShard));
         }
+    }
+
+    /** TLS as {@code rediss://} asks for it, trusting {@code settings.caFile()} if given, else the JVM's CAs. */
+    private static SslOptions sslOptions(RedisSettings settings) {
+        SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
+        if (settings.caFile() != null) {
+            ssl.trustManager(new java.io.File(settings.caFile()));
+        }
+        return ssl.build();
     }
 
     /**

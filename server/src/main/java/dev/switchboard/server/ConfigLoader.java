@@ -195,19 +195,21 @@ public final class ConfigLoader {
 
     /**
      * {@code broker:} ({@code type} memory or redis; for redis {@code uri}, {@code uriFile} or {@code uriEnv}, and
-     * optionally {@code cluster} for a Redis Cluster and {@code nodeId}).
+     * optionally {@code cluster} for a Redis Cluster, {@code caFile} for a private CA of {@code rediss://} and
+     * {@code nodeId}).
      */
     private BrokerConfig broker(JsonNode root) throws ConfigException {
-        JsonNode broker = section(root, "", "broker", Set.of("type", "uri", "uriFile", "uriEnv", "cluster", "nodeId"));
+        JsonNode broker = section(root, "", "broker", Set.of("type", "uri", "uriFile", "uriEnv", "cluster", "caFile", "nodeId"));
         String type = text(broker, "broker", "type", "memory");
         String uri = secretValue(broker, "broker", "uri");
         String nodeId = text(broker, "broker", "nodeId", null);
         boolean cluster = bool(broker, "broker", "cluster", false);
+        String caFile = text(broker, "broker", "caFile", null);
         switch (type) {
             case "memory" -> {
-                if (uri != null || nodeId != null || cluster) {
-                    throw fail("broker.type", "is memory (the default), which takes no uri, cluster or nodeId; "
-                            + "set type: redis to run as a node of a cluster");
+                if (uri != null || nodeId != null || cluster || caFile != null) {
+                    throw fail("broker.type", "is memory (the default), which takes no uri, cluster, caFile or "
+                            + "nodeId; set type: redis to run as a node of a cluster");
                 }
                 return BrokerConfig.MEMORY;
             }
@@ -220,7 +222,13 @@ public final class ConfigLoader {
                         || !nodeId.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
                     throw fail("broker.nodeId", "must be 1-64 printable ASCII characters without spaces");
                 }
-                return new BrokerConfig(type, uri, cluster, nodeId);
+                if (caFile != null && !uri.startsWith("rediss://")) {
+                    throw fail("broker.caFile", "is for TLS: use it with a rediss:// uri");
+                }
+                if (caFile != null && !Files.isReadable(Path.of(caFile))) {
+                    throw fail("broker.caFile", "cannot read " + caFile);
+                }
+                return new BrokerConfig(type, uri, cluster, caFile, nodeId);
             }
             default -> throw fail("broker.type", "must be memory or redis, not " + type);
         }

@@ -25,7 +25,8 @@ public final class ConfigOverrides {
             "server.trustedProxies", "server.proxyProtocol", "server.outboundBudget", "server.demo",
             "server.tls.certificate", "server.tls.privateKey",
             "metrics.enabled", "metrics.bearerToken", "metrics.bearerTokenFile", "metrics.host", "metrics.port",
-            "health.maxEventLoopLag", "broker.type", "broker.uri", "broker.uriFile", "broker.cluster", "broker.nodeId");
+            "health.maxEventLoopLag", "broker.type", "broker.uri", "broker.uriFile", "broker.cluster", "broker.caFile",
+            "broker.nodeId");
 
     private ConfigOverrides() {
     }

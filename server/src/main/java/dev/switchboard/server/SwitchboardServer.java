@@ -109,7 +109,8 @@ public final class SwitchboardServer implements AutoCloseable {
             return MemoryCluster.standalone();
         }
         String nodeId = broker.nodeId() != null ? broker.nodeId() : madeUpNodeId();
-        return RedisCluster.connect(RedisSettings.of(broker.uri(), nodeId).onCluster(broker.cluster()));
+        return RedisCluster.connect(RedisSettings.of(broker.uri(), nodeId).onCluster(broker.cluster())
+                .trusting(broker.caFile()));
     }
 
     /** A node id unique among live nodes without configuration: host, process id and a random suffix. */
