@@ -59,6 +59,8 @@ public final class TestServer implements AutoCloseable {
     public static final String SK_SUSPENDED_SECRET = "sk_secret_suspended_0123456789abcdef0123456789";
     public static final String PK_CAPPED = "pk_live_capped0000000000000000";
     public static final String PK_QUOTA = "pk_live_quota00000000000000000";
+    public static final String SK_QUOTA = "sk_id_quota0000000000000000000";
+    public static final String SK_QUOTA_SECRET = "sk_secret_quota_0123456789abcdef0123456789abcdef";
 
     private final SwitchboardServer server;
 
@@ -141,11 +143,12 @@ public final class TestServer implements AutoCloseable {
                     limits: { maxMessagesPerPeriod: 3 }
                     keys:
                       - { type: publishable, id: %27$s, channelPatterns: ["**"], %5$s }
+                      - { type: secret, id: %28$s, secret: %29$s, channelPatterns: ["**"], %5$s }
                 """.formatted(APP_A, APP_B, APP_SUSPENDED, APP_CAPPED, all,
                 PK_ALL, SK_ALL, SK_ALL_SECRET, PK_ROOMS, PK_NO_SEND, PK_NO_PRESENCE, PK_NO_SUBSCRIBE, PK_NO_PUBLISH,
                 PK_ORIGIN, ALLOWED_ORIGIN, PK_DISABLED, SK_DISABLED, SK_DISABLED_SECRET,
                 PK_B, SK_B, SK_B_SECRET, PK_SUSPENDED, SK_SUSPENDED, SK_SUSPENDED_SECRET, PK_CAPPED,
-                APP_QUOTA, PK_QUOTA);
+                APP_QUOTA, PK_QUOTA, SK_QUOTA, SK_QUOTA_SECRET);
     }
 
     public int port() {

@@ -240,6 +240,27 @@ abstract class ClusterTests {
     }
 
     @Test
+    @Order(5)
+    void theMessageQuotaCountsTheWholeClusterOnceTheNodesHaveReported() {
+        String room = channel("quota");
+        WsProbe onA = track(WsProbe.connect(a.uri(TestServer.keyQuery(TestServer.PK_QUOTA)), Map.of()));
+        onA.awaitWelcome();
+        WsProbe onB = track(WsProbe.connect(b.uri(TestServer.keyQuery(TestServer.PK_QUOTA)), Map.of()));
+        onB.awaitWelcome();
+        for (int i = 0; i < 3; i++) { // the app's whole quota, all of it on node a
+            publish(onA, room, Integer.toString(i));
+        }
+        String quotaSecret = TestServer.SK_QUOTA + ":" + TestServer.SK_QUOTA_SECRET;
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> { // reports are once a second
+            JsonNode usage = WsProbe.parse(b.rest("GET", "/v1/usage", quotaSecret, null).body());
+            assertThat(usage.path("messagesUsed").asLong()).as("node b's view").isEqualTo(3);
+        });
+        String rid = rid();
+        onB.sendFrame("type", "publish", "channel", room, "data", 4, "requestId", rid);
+        expectError(onB, "over_message_quota", rid); // node b had accepted none of the three
+    }
+
+    @Test
     @Order(6)
     void aPatternSubscriberGetsEachMatchingPublicationOnceFromAnyNode() {
         String prefix = channel("devices");
