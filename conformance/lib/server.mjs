@@ -15,7 +15,7 @@
 //   SWITCHBOARD_CONFORMANCE_CLUSTER=1  every server is a cluster of two nodes on a Redis of its own, and
 //                     server.url / server.httpUrl alternate between the nodes, so the clients of a test are
 //                     spread over both; set by `npm run test:cluster` (lib/cluster-run.mjs)
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, existsSync, copyFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -31,7 +31,9 @@ export const HOST = '127.0.0.1';
 /** Set by `npm run test:tls` (lib/tls-run.mjs): the whole suite then runs over wss:// and https://. */
 export const TLS_DIR = process.env.SWITCHBOARD_CONFORMANCE_TLS_DIR || '';
 /** Set by `npm run test:cluster` (lib/cluster-run.mjs): every server is two nodes on one Redis. */
-export const CLUSTER = process.env.SWITCHBOARD_CONFORMANCE_CLUSTER === '1';
+export const CLUSTER = ['1', 'redis-cluster'].includes(process.env.SWITCHBOARD_CONFORMANCE_CLUSTER);
+/** The two nodes share a Redis Cluster of three masters rather than one Redis (`broker.cluster`). */
+const REDIS_CLUSTER = process.env.SWITCHBOARD_CONFORMANCE_CLUSTER === 'redis-cluster';
 
 const READY_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 10_000;
@@ -276,23 +278,54 @@ class ClusterHandle {
   }
 
   async start() {
-    this.redisPort = await freePort();
-    this.redis = spawn(process.env.SWITCHBOARD_CONFORMANCE_REDIS || 'redis-server',
-      ['--bind', HOST, '--port', String(this.redisPort), '--save', '', '--appendonly', 'no'],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.redis.stdout.on('data', (c) => { this.redisLog += c; });
-    this.redis.stderr.on('data', (c) => { this.redisLog += c; });
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (!(await tryConnect(this.redisPort))) {
-      if (Date.now() > deadline || this.redis.exitCode !== null) {
-        throw new Error(`redis-server did not start on ${this.redisPort}: ${this.redisLog}`);
-      }
-      await sleep(20);
+    this.redises = [];
+    this.redisDir = mkdtempSync(path.join(os.tmpdir(), 'switchboard-redis-'));
+    const masters = REDIS_CLUSTER ? 3 : 1;
+    for (let i = 0; i < masters; i++) {
+      const port = await freePort();
+      const options = REDIS_CLUSTER
+        ? ['--cluster-enabled', 'yes', '--cluster-port', String(await freePort()),
+          '--cluster-config-file', `nodes-${port}.conf`]
+        : [];
+      const redis = spawn(process.env.SWITCHBOARD_CONFORMANCE_REDIS || 'redis-server',
+        ['--bind', HOST, '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', this.redisDir,
+          ...options],
+        { stdio: ['ignore', 'pipe', 'pipe'] });
+      redis.port = port;
+      redis.stdout.on('data', (c) => { this.redisLog += c; });
+      redis.stderr.on('data', (c) => { this.redisLog += c; });
+      this.redises.push(redis);
     }
-    const uri = `redis://${HOST}:${this.redisPort}`;
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (const redis of this.redises) {
+      while (!(await tryConnect(redis.port))) {
+        if (Date.now() > deadline || redis.exitCode !== null) {
+          await this.dispose();
+          throw new Error(`redis-server did not start on ${redis.port}: ${this.redisLog}`);
+        }
+        await sleep(20);
+      }
+    }
+    const hosts = this.redises.map((r) => `${HOST}:${r.port}`);
+    if (REDIS_CLUSTER) {
+      const created = spawnSync('redis-cli', ['--cluster', 'create', ...hosts, '--cluster-yes'],
+        { encoding: 'utf8' });
+      let ok = created.status === 0;
+      while (ok && !this.redises.every((r) => clusterOk(r.port))) {
+        if (Date.now() > deadline) ok = false;
+        else await sleep(50);
+      }
+      if (!ok) {
+        await this.dispose();
+        throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
+      }
+    }
+    const uri = `redis://${hosts.join(',')}`;
+    const broker = (nodeId) => (REDIS_CLUSTER ? { type: 'redis', uri, cluster: true, nodeId }
+      : { type: 'redis', uri, nodeId });
     this.nodes = [
-      new ServerHandle(this.config, this.tls, { type: 'redis', uri, nodeId: 'conformance-a' }),
-      new ServerHandle(this.config, this.tls, { type: 'redis', uri, nodeId: 'conformance-b' }),
+      new ServerHandle(this.config, this.tls, broker('conformance-a')),
+      new ServerHandle(this.config, this.tls, broker('conformance-b')),
     ];
     try {
       await Promise.all(this.nodes.map((n) => n.start()));
@@ -337,11 +370,18 @@ class ClusterHandle {
   }
 
   async dispose() {
-    await Promise.all(this.nodes.map((n) => n.dispose()));
-    if (this.redis.exitCode === null) {
-      const exited = new Promise((resolve) => this.redis.once('exit', resolve));
-      this.redis.kill('SIGTERM');
-      await exited;
-    }
+    await Promise.all((this.nodes ?? []).map((n) => n.dispose()));
+    await Promise.all(this.redises.filter((r) => r.exitCode === null).map((r) => {
+      const exited = new Promise((resolve) => r.once('exit', resolve));
+      r.kill('SIGTERM');
+      return exited;
+    }));
+    rmSync(this.redisDir, { recursive: true, force: true });
   }
+}
+
+/** Whether the Redis Cluster master on `port` has every slot served. */
+function clusterOk(port) {
+  const info = spawnSync('redis-cli', ['-h', HOST, '-p', String(port), 'cluster', 'info'], { encoding: 'utf8' });
+  return info.status === 0 && info.stdout.includes('cluster_state:ok');
 }
