@@ -36,8 +36,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -91,6 +91,8 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     private final StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
     private final RedisPubSubAsyncCommands<byte[], byte[]> subscriptions;
     private final ScheduledExecutorService timer;
+    /** On a Redis Cluster, the subscription to topology changes (new masters get connections). */
+    private final reactor.core.Disposable topologyWatch;
     /** APP\0CHANNEL → subscribed (exact rooms and pattern rooms), to subscribe again after a reconnect. */
     private final ConcurrentHashMap<String, Boolean> rooms = new ConcurrentHashMap<>();
     /** APP\0PEER of the peers this node holds. */
@@ -151,11 +153,17 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                             .enableAllAdaptiveRefreshTriggers()
                             .build())
                     .build());
-            StatefulRedisClusterConnection<byte[], byte[]> commandConnection = cluster.connect(ByteArrayCodec.INSTANCE);
             this.client = cluster;
-            this.connection = commandConnection;
-            this.commands = commandConnection.async();
-            this.pubsub = cluster.connectPubSub(ByteArrayCodec.INSTANCE);
+            try {
+                StatefulRedisClusterConnection<byte[], byte[]> commandConnection =
+                        cluster.connect(ByteArrayCodec.INSTANCE);
+                this.connection = commandConnection;
+                this.commands = commandConnection.async();
+                this.pubsub = cluster.connectPubSub(ByteArrayCodec.INSTANCE);
+            } catch (RuntimeException e) {
+                cluster.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+                throw e;
+            }
         } else {
             RedisClient single = RedisClient.create(RedisURI.create(settings.uri()));
             single.setOptions(ClientOptions.builder()
@@ -164,11 +172,16 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                     .requestQueueSize(1 << 20)
                     .sslOptions(sslOptions(settings))
                     .build());
-            StatefulRedisConnection<byte[], byte[]> commandConnection = single.connect(ByteArrayCodec.INSTANCE);
             this.client = single;
-            this.connection = commandConnection;
-            this.commands = commandConnection.async();
-            this.pubsub = single.connectPubSub(ByteArrayCodec.INSTANCE);
+            try {
+                StatefulRedisConnection<byte[], byte[]> commandConnection = single.connect(ByteArrayCodec.INSTANCE);
+                this.connection = commandConnection;
+                this.commands = commandConnection.async();
+                this.pubsub = single.connectPubSub(ByteArrayCodec.INSTANCE);
+            } catch (RuntimeException e) { // cannot connect: leave no client threads behind
+                single.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+                throw e;
+            }
         }
         this.subscriptions = pubsub.async();
         this.timer = Executors.newSingleThreadScheduledExecutor(
@@ -177,9 +190,11 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         pubsub.addListener(new Inbox());
         if (sharded) {
             connectEveryShard();
-            client.getResources().eventBus().get()
-                    .filter(event -> event instanceof ClusterTopologyChangedEvent)
+            topologyWatch = client.getResources().eventBus().get()
+                    .filter(event -> event instanceof ClusterTopologyChangedEvent && !closing)
                     .subscribe(event -> timer.execute(this::connectEveryShard));
+        } else {
+            topologyWatch = null;
         }
     }
 
@@ -200,8 +215,8 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         if (closing) {
             return;
         }
-        @SuppressWarnings("unchecked")
-        StatefulRedisClusterConnection<byte[], byte[]> shards = (StatefulRedisClusterConnection<byte[], byte[]>) connection;
+        StatefulRedisClusterConnection<byte[], byte[]> shards =
+                (StatefulRedisClusterConnection<byte[], byte[]>) connection;
         StatefulRedisClusterPubSubConnection<byte[], byte[]> shardSubscriptions =
                 (StatefulRedisClusterPubSubConnection<byte[], byte[]>) pubsub;
         for (RedisClusterNode node : ((RedisClusterClient) client).getPartitions()) {
@@ -318,6 +333,9 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
             return;
         }
         closing = true;
+        if (topologyWatch != null) {
+            topologyWatch.dispose();
+        }
         timer.shutdownNow();
         try {
             if (joined && connected()) { // leave now, not after the timeout: the others see our members go

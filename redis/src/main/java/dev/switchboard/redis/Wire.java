@@ -148,13 +148,13 @@ final class Wire {
 
     /** A publication; {@code fed} when it is also sent on the app's feed (Redis Cluster, pattern rooms). */
     static byte[] message(long id, String origin, Publication p, boolean fed) {
-        return withBody(bytes((fed ? "F\0" : "M\0") + id + '\0' + origin + '\0' + p.app() + '\0' + p.channel() + '\0' + p.from()
-                + '\0'), p);
+        return withBody(bytes((fed ? "F\0" : "M\0") + id + '\0' + origin + '\0' + p.app() + '\0' + p.channel()
+                + '\0' + p.from() + '\0'), p);
     }
 
     static byte[] countedMessage(long id, String origin, long request, Publication p, boolean fed) {
-        return withBody(bytes((fed ? "G\0" : "C\0") + id + '\0' + origin + '\0' + request + '\0' + p.app() + '\0' + p.channel()
-                + '\0' + p.from() + '\0'), p);
+        return withBody(bytes((fed ? "G\0" : "C\0") + id + '\0' + origin + '\0' + request + '\0' + p.app() + '\0'
+                + p.channel() + '\0' + p.from() + '\0'), p);
     }
 
     /** {@code head}, then the publication's metadata (or nothing), NUL, and its data. */

@@ -21,7 +21,9 @@ public record BrokerConfig(String type, String uri, boolean cluster, String caFi
 
     @Override
     public String toString() { // the URI may carry a password
-        return "BrokerConfig[type=" + type + (uri == null ? "" : ", uri=" + dev.switchboard.redis.RedisSettings.redact(uri))
-                + (cluster ? ", cluster" : "") + (caFile == null ? "" : ", caFile=" + caFile) + (nodeId == null ? "" : ", nodeId=" + nodeId) + "]";
+        return "BrokerConfig[type=" + type
+                + (uri == null ? "" : ", uri=" + dev.switchboard.redis.RedisSettings.redact(uri))
+                + (cluster ? ", cluster" : "") + (caFile == null ? "" : ", caFile=" + caFile)
+                + (nodeId == null ? "" : ", nodeId=" + nodeId) + "]";
     }
 }

@@ -199,7 +199,8 @@ public final class ConfigLoader {
      * {@code nodeId}).
      */
     private BrokerConfig broker(JsonNode root) throws ConfigException {
-        JsonNode broker = section(root, "", "broker", Set.of("type", "uri", "uriFile", "uriEnv", "cluster", "caFile", "nodeId"));
+        JsonNode broker = section(root, "", "broker",
+                Set.of("type", "uri", "uriFile", "uriEnv", "cluster", "caFile", "nodeId"));
         String type = text(broker, "broker", "type", "memory");
         String uri = secretValue(broker, "broker", "uri");
         String nodeId = text(broker, "broker", "nodeId", null);

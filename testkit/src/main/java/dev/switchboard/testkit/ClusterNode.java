@@ -15,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Switchboard node as its own process ({@code java -jar switchboard.jar serve}), a member of a cluster on a
- * {@link RedisServer} (or a {@link RedisShards} cluster), on 127.0.0.1 and a free port, for the black-box cluster tests: it can be stopped
- * gracefully (SIGTERM) or killed (SIGKILL). The jar is the one the build made ({@code -Dswitchboard.jar}).
+ * {@link RedisServer} (or a {@link RedisShards} cluster), on 127.0.0.1 and a free port, for the black-box cluster
+ * tests: it can be stopped gracefully (SIGTERM), paused (SIGSTOP) or killed (SIGKILL). The jar is the one the build made ({@code -Dswitchboard.jar}).
  */
 public final class ClusterNode implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
