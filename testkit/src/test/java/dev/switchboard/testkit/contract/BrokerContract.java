@@ -64,11 +64,12 @@ public abstract class BrokerContract extends ThreeNodes {
         a.broker().publish(publication("devices/7/events", "1"));
         a.broker().publish(publication("devices/8/events", "2"));
         a.broker().publish(publication("other/8/events", "3"));
-        subscribe(b, "barrier");
-        a.broker().publish(publication("barrier", "4"));
+        // the barrier takes the patterns' path: across channels, order is only promised per path (a Redis
+        // Cluster delivers each shard's channels on a connection of their own)
+        a.broker().publish(publication("devices/9/events", "4"));
         assertThat(inB.nextPublication().channel()).isEqualTo("devices/7/events");
         assertThat(inB.nextPublication().channel()).isEqualTo("devices/8/events");
-        assertThat(inB.nextPublication().channel()).isEqualTo("barrier");
+        assertThat(inB.nextPublication().channel()).isEqualTo("devices/9/events");
     }
 
     @Test
