@@ -64,9 +64,13 @@ final class Relay implements Broker.Inbound, PresenceStore.Listener, PeerRouter.
                 .handle((elsewhere, failure) -> here + (failure == null ? elsewhere : 0));
     }
 
-    /** Hands a direct frame to {@code peerId}'s connections on other nodes; completes with how many nodes. */
-    CompletionStage<Integer> sendElsewhere(Tenant tenant, String peerId, byte[] direct) {
-        return cluster.shared() ? cluster.peers().send(tenant.id, peerId, direct) : CompletableFuture.completedFuture(0);
+    /**
+     * Hands a direct frame of {@code from} to {@code peerId}'s connections on other nodes; completes with how many
+     * nodes.
+     */
+    CompletionStage<Integer> sendElsewhere(Tenant tenant, String from, String peerId, byte[] direct) {
+        return cluster.shared() ? cluster.peers().send(tenant.id, from, peerId, direct)
+                : CompletableFuture.completedFuture(0);
     }
 
     /** Closes {@code peerId}'s connections on other nodes with 4020; completes with how many were closed. */

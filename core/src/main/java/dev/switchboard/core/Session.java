@@ -404,7 +404,7 @@ public final class Session {
             }
             if (delivered == 0) { // the answer depends on whether another node has the peer
                 waiting = true;
-                node.relay().sendElsewhere(tenant, frame.to(), direct).whenComplete((nodes, failure) ->
+                node.relay().sendElsewhere(tenant, peerId(), frame.to(), direct).whenComplete((nodes, failure) ->
                         transport.execute(() -> {
                             if (!closing) {
                                 sent(frame, failure == null ? nodes : 0);
@@ -414,7 +414,7 @@ public final class Session {
                 pauseWhileWaiting();
                 return;
             }
-            node.relay().sendElsewhere(tenant, frame.to(), direct); // the peer's connections on other nodes
+            node.relay().sendElsewhere(tenant, peerId(), frame.to(), direct); // the peer's connections on other nodes
         }
         sent(frame, delivered);
     }

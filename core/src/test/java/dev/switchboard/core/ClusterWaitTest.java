@@ -227,7 +227,7 @@ class ClusterWaitTest {
         }
 
         @Override
-        public CompletionStage<Integer> send(String app, String peerId, byte[] frame) {
+        public CompletionStage<Integer> send(String app, String from, String peerId, byte[] frame) {
             CompletableFuture<Integer> taken = new CompletableFuture<>();
             sends.add(taken);
             return taken;

@@ -91,6 +91,8 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     private final StatefulRedisPubSubConnection<byte[], byte[]> pubsub;
     private final RedisPubSubAsyncCommands<byte[], byte[]> subscriptions;
     private final ScheduledExecutorService timer;
+    /** On a Redis Cluster, per-sender order across shards; null on one Redis (one connection keeps it). */
+    private final ShardOrder order;
     /** On a Redis Cluster, the subscription to topology changes (new masters get connections). */
     private final reactor.core.Disposable topologyWatch;
     /** APP\0CHANNEL → subscribed (exact rooms and pattern rooms), to subscribe again after a reconnect. */
@@ -141,6 +143,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         this.nodeId = settings.nodeId();
         this.sharded = settings.cluster();
         this.publishCommand = Wire.bytes(sharded ? "SPUBLISH" : "PUBLISH");
+        this.order = sharded ? new ShardOrder(nodeId) : null;
         if (sharded) {
             RedisClusterClient cluster = RedisClusterClient.create(settings.uri());
             cluster.setOptions(ClusterClientOptions.builder()
@@ -313,6 +316,8 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         timer.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
         if (sharded) {
             timer.scheduleWithFixedDelay(this::forgetOldCopies, 1, 1, TimeUnit.SECONDS);
+            timer.scheduleWithFixedDelay(order::forgetQuietSenders, 1, 1, TimeUnit.SECONDS);
+            timer.scheduleWithFixedDelay(order::expire, 100, 100, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -357,11 +362,23 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     public void publish(Publication publication) {
         long id = ThreadLocalRandom.current().nextLong();
         boolean fed = fed(publication.app());
-        byte[] payload = Wire.message(id, nodeId, publication, fed);
-        fire(() -> publishTo(Wire.roomChannel(publication.app(), publication.channel()), payload));
-        if (fed) {
-            fire(() -> commands.publish(Wire.feedChannel(publication.app()), payload));
-        }
+        byte[] channel = Wire.roomChannel(publication.app(), publication.channel());
+        ordered(key(publication.app(), publication.from()), channel, origin -> {
+            byte[] payload = Wire.message(id, origin, publication, fed);
+            fire(() -> publishTo(channel, payload));
+            if (fed) {
+                fire(() -> commands.publish(Wire.feedChannel(publication.app()), payload));
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Hands {@code dispatch} the origin field for an item of {@code sender} on {@code channel}: this node's id, and
+     * on a Redis Cluster its place in the sender's order ({@link ShardOrder}), dispatched in that order.
+     */
+    private <T> T ordered(String sender, byte[] channel, java.util.function.Function<String, T> dispatch) {
+        return order == null ? dispatch.apply(nodeId) : order.send(sender, channel, dispatch);
     }
 
     @Override
@@ -374,16 +391,19 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         boolean fed = fed(publication.app());
         // every subscription that receives it answers once (this node's own with 0), the feed's holders too
         int feedAnswers = fed ? holders.getOrDefault(publication.app(), Set.of()).size() : 0;
-        byte[] payload = Wire.countedMessage(id, nodeId, request, publication, fed);
+        byte[] channel = Wire.roomChannel(publication.app(), publication.channel());
         try {
-            publishTo(Wire.roomChannel(publication.app(), publication.channel()), payload)
-                    .whenComplete((receivers, failure) -> {
-                        counted(receivers, failure);
-                        tally.expect((failure != null ? 0 : receivers.intValue()) + feedAnswers);
-                    });
-            if (fed) {
-                commands.publish(Wire.feedChannel(publication.app()), payload).whenComplete(this::counted);
-            }
+            ordered(key(publication.app(), publication.from()), channel, origin -> {
+                byte[] payload = Wire.countedMessage(id, origin, request, publication, fed);
+                publishTo(channel, payload).whenComplete((receivers, failure) -> {
+                    counted(receivers, failure);
+                    tally.expect((failure != null ? 0 : receivers.intValue()) + feedAnswers);
+                });
+                if (fed) {
+                    commands.publish(Wire.feedChannel(publication.app()), payload).whenComplete(this::counted);
+                }
+                return null;
+            });
         } catch (RuntimeException e) { // the request queue is full
             failedCommands.incrementAndGet();
             tally.expect(0);
@@ -507,10 +527,11 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
             present.add(peerId);
             return present;
         });
-        run(Scripts.ADD, ScriptOutputType.INTEGER,
-                keys(Wire.presenceKey(app, room), Wire.versionKey(app, room), Wire.roomChannel(app, room)),
+        byte[] channel = Wire.roomChannel(app, room);
+        ordered(key(app, peerId), channel, origin -> run(Scripts.ADD, ScriptOutputType.INTEGER,
+                keys(Wire.presenceKey(app, room), Wire.versionKey(app, room), channel),
                 args(nodeId, peerId, metadata == null ? "" : metadata.toString(), publishCommand,
-                        Long.toString(reapedBefore)))
+                        Long.toString(reapedBefore), origin)))
                 .whenComplete(this::counted);
     }
 
@@ -525,9 +546,10 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
             }
             return present;
         });
-        run(Scripts.REMOVE, ScriptOutputType.INTEGER,
-                keys(Wire.presenceKey(app, room), Wire.versionKey(app, room), Wire.roomChannel(app, room)),
-                args(nodeId, peerId, publishCommand))
+        byte[] channel = Wire.roomChannel(app, room);
+        ordered(key(app, peerId), channel, origin -> run(Scripts.REMOVE, ScriptOutputType.INTEGER,
+                keys(Wire.presenceKey(app, room), Wire.versionKey(app, room), channel),
+                args(nodeId, peerId, publishCommand, origin)))
                 .whenComplete((removed, failure) -> {
                     counted(removed, failure);
                     if (failure != null) { // other nodes would list it until we leave: again on reconnect
@@ -580,10 +602,11 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     }
 
     @Override
-    public CompletionStage<Integer> send(String app, String peerId, byte[] frame) {
+    public CompletionStage<Integer> send(String app, String from, String peerId, byte[] frame) {
         boolean here = peers.containsKey(key(app, peerId));
+        byte[] channel = Wire.peerChannel(app, peerId);
         try {
-            return publishTo(Wire.peerChannel(app, peerId), Wire.direct(nodeId, frame))
+            return ordered(key(app, from), channel, origin -> publishTo(channel, Wire.direct(origin, frame)))
                     .thenApply(receivers -> (int) Math.max(0, receivers - (here ? 1 : 0)));
         } catch (RuntimeException e) { // the request queue is full
             return CompletableFuture.failedFuture(e);
@@ -968,25 +991,38 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         switch (payload[0]) {
             case Wire.MESSAGE, Wire.MESSAGE_FED -> {
                 Wire.Fields f = Wire.split(payload, 8);
-                if (f == null || f.text(2).equals(nodeId) || !wanted(channel, f.text(3), f.text(4))
-                        || !firstCopy(payload[0] == Wire.MESSAGE_FED, f.number(1))) {
+                if (f == null) {
                     return;
                 }
-                publications.publication(new Publication(f.text(3), f.text(4), f.text(5), f.json(7), f.json(6)));
+                ShardOrder.Origin origin = ShardOrder.Origin.parse(f.text(2));
+                if (origin.node().equals(nodeId) || !wanted(channel, f.text(3), f.text(4))) {
+                    return;
+                }
+                inOrder(origin, channel, () -> {
+                    if (firstCopy(payload[0] == Wire.MESSAGE_FED, f.number(1))) {
+                        publications.publication(new Publication(f.text(3), f.text(4), f.text(5), f.json(7),
+                                f.json(6)));
+                    }
+                });
             }
             case Wire.COUNTED, Wire.COUNTED_FED -> {
                 Wire.Fields f = Wire.split(payload, 9);
                 if (f == null) {
                     return;
                 }
-                String origin = f.text(2);
-                int delivered = 0;
-                if (!origin.equals(nodeId) && wanted(channel, f.text(4), f.text(5))
-                        && firstCopy(payload[0] == Wire.COUNTED_FED, f.number(1))) {
-                    delivered = publications.publication(new Publication(f.text(4), f.text(5), f.text(6), f.json(8),
-                            f.json(7)));
+                ShardOrder.Origin origin = ShardOrder.Origin.parse(f.text(2));
+                if (origin.node().equals(nodeId) || !wanted(channel, f.text(4), f.text(5))) {
+                    answer(origin.node(), f.text(3), 0);
+                    return;
                 }
-                answer(origin, f.text(3), delivered);
+                inOrder(origin, channel, () -> {
+                    int delivered = 0;
+                    if (firstCopy(payload[0] == Wire.COUNTED_FED, f.number(1))) {
+                        delivered = publications.publication(new Publication(f.text(4), f.text(5), f.text(6),
+                                f.json(8), f.json(7)));
+                    }
+                    answer(origin.node(), f.text(3), delivered);
+                });
             }
             case Wire.JOINED, Wire.LEFT -> {
                 if (byPattern) {
@@ -994,17 +1030,27 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                 }
                 Wire.Fields f = Wire.split(payload, 5);
                 String[] appRoom = Wire.appRoom(text(channel));
-                if (f == null || appRoom == null || f.text(2).equals(nodeId)) {
+                if (f == null || appRoom == null) {
+                    return;
+                }
+                ShardOrder.Origin origin = ShardOrder.Origin.parse(f.text(2));
+                if (origin.node().equals(nodeId)) {
                     return; // this node's own changes are applied here already
                 }
-                presence.delta(new Delta(appRoom[0], appRoom[1], f.number(1),
-                        new Member(f.text(2), f.text(3), f.json(4)), payload[0] == Wire.JOINED));
+                Delta delta = new Delta(appRoom[0], appRoom[1], f.number(1),
+                        new Member(origin.node(), f.text(3), f.json(4)), payload[0] == Wire.JOINED);
+                inOrder(origin, channel, () -> presence.delta(delta));
             }
             case Wire.DIRECT -> {
                 Wire.Fields f = Wire.split(payload, 3);
                 String[] appPeer = Wire.appPeer(text(channel));
-                if (f != null && appPeer != null && !f.text(1).equals(nodeId)) {
-                    peerInbound.direct(appPeer[0], appPeer[1], f.copy(2));
+                if (f == null || appPeer == null) {
+                    return;
+                }
+                ShardOrder.Origin origin = ShardOrder.Origin.parse(f.text(1));
+                if (!origin.node().equals(nodeId)) {
+                    byte[] frame = f.copy(2);
+                    inOrder(origin, channel, () -> peerInbound.direct(appPeer[0], appPeer[1], frame));
                 }
             }
             case Wire.KICK -> {
@@ -1076,6 +1122,19 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         return true;
     }
 
+    /**
+     * Runs {@code deliver} for an item from {@code origin} that came on {@code channel}: at once, or on a Redis
+     * Cluster once what the same sender caused before it on other shards has come ({@link ShardOrder}). Feed copies
+     * are not held: they come in their senders' order already.
+     */
+    private void inOrder(ShardOrder.Origin origin, byte[] channel, Runnable deliver) {
+        if (order == null || !origin.ordered() || Wire.isFeed(channel)) {
+            deliver.run();
+        } else {
+            order.arrived(origin, channel, deliver);
+        }
+    }
+
     /** Answers request {@code request} of node {@code node} with {@code count}. */
     private void answer(String node, String request, int count) {
         fire(() -> publishTo(Wire.nodeChannel(node), Wire.bytes("A\0" + request + '\0' + count)));
@@ -1091,11 +1150,21 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     }
 
     private CompletionStage<Void> subscribeTo(byte[] channel) {
-        return sharded ? subscriptions.ssubscribe(channel) : subscriptions.subscribe(channel);
+        if (!sharded) {
+            return subscriptions.subscribe(channel);
+        }
+        return subscriptions.ssubscribe(channel).thenApply(done -> {
+            order.subscribed(channel);
+            return done;
+        });
     }
 
     private CompletionStage<Void> unsubscribeFrom(byte[] channel) {
-        return sharded ? subscriptions.sunsubscribe(channel) : subscriptions.unsubscribe(channel);
+        if (!sharded) {
+            return subscriptions.unsubscribe(channel);
+        }
+        order.unsubscribed(channel);
+        return subscriptions.sunsubscribe(channel);
     }
 
     /** Sends a command whose answer nobody waits for, counting it if Redis does not take it. */

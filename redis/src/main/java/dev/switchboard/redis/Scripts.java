@@ -65,8 +65,9 @@ final class Scripts {
 
     /**
      * KEYS hash, version, room channel; ARGV node, peer, metadata, publish command, replace-before (µs: an entry
-     * joined before it is being removed by a survivor that took this node for dead, and is written afresh).
-     * 1 if the entry was written, 0 if it was there.
+     * joined before it is being removed by a survivor that took this node for dead, and is written afresh), the
+     * delta's origin field (the node, on a Redis Cluster with its order: {@link ShardOrder}). 1 if the entry was
+     * written, 0 if it was there.
      */
     static final Script ADD = Script.of(NEXT_VERSION + """
             local field = ARGV[1] .. '\\0' .. ARGV[2]
@@ -77,16 +78,19 @@ final class Scripts {
             end
             local v = next_version(KEYS[2])
             redis.call('HSET', KEYS[1], field, v .. '\\0' .. ARGV[3])
-            redis.call(ARGV[4], KEYS[3], 'J\\0' .. v .. '\\0' .. ARGV[1] .. '\\0' .. ARGV[2] .. '\\0' .. ARGV[3])
+            redis.call(ARGV[4], KEYS[3], 'J\\0' .. v .. '\\0' .. ARGV[6] .. '\\0' .. ARGV[2] .. '\\0' .. ARGV[3])
             return 1
             """);
 
-    /** KEYS hash, version, room channel; ARGV node, peer, publish command. 1 if there was an entry, else 0. */
+    /**
+     * KEYS hash, version, room channel; ARGV node, peer, publish command, the delta's origin field. 1 if there was
+     * an entry, else 0.
+     */
     static final Script REMOVE = Script.of(NEXT_VERSION + """
             local field = ARGV[1] .. '\\0' .. ARGV[2]
             if redis.call('HDEL', KEYS[1], field) == 0 then return 0 end
             local v = next_version(KEYS[2])
-            redis.call(ARGV[3], KEYS[3], 'L\\0' .. v .. '\\0' .. ARGV[1] .. '\\0' .. ARGV[2] .. '\\0')
+            redis.call(ARGV[3], KEYS[3], 'L\\0' .. v .. '\\0' .. ARGV[4] .. '\\0' .. ARGV[2] .. '\\0')
             return 1
             """);
 

@@ -239,7 +239,7 @@ public final class MemoryCluster implements Cluster, Broker, PresenceStore, Peer
     }
 
     @Override
-    public CompletionStage<Integer> send(String app, String peerId, byte[] frame) {
+    public CompletionStage<Integer> send(String app, String from, String peerId, byte[] frame) {
         List<MemoryCluster> holders = shared ? bus.holders(this, app, peerId) : List.of();
         for (MemoryCluster holder : holders) {
             holder.onInboundThread(() -> holder.peers.direct(app, peerId, frame));

@@ -6,9 +6,8 @@ import java.util.concurrent.CompletionStage;
  * Carries channel publications between the nodes of a cluster. A node delivers every publish to its own
  * subscribers itself and hands it to the broker for the others; the broker brings to each other node only the
  * publications of channels that node subscribed to (exactly or through a pattern), once per publication, in the
- * order each publishing node handed them over; an engine whose channels travel on separate connections (the Redis
- * engine on a Redis Cluster, one per shard) keeps that order per channel only. It never brings a node's own
- * publications back to it.
+ * order each publishing node handed them over (per sender across channels: protocol.md §8.3). It never brings a
+ * node's own publications back to it.
  *
  * <p>Subscriptions are per node, not per connection: the hub subscribes a channel when its first local subscriber
  * arrives and unsubscribes it when the last one leaves. Calls for one channel come in that order; the broker must

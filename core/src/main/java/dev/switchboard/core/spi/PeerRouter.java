@@ -19,10 +19,11 @@ public interface PeerRouter {
     void unregister(String app, String peerId);
 
     /**
-     * Hands the encoded {@code direct} frame to every other node holding a connection of {@code peerId}; completes
-     * with how many nodes took it (0: the peer is on no other node).
+     * Hands the encoded {@code direct} frame from peer {@code from} to every other node holding a connection of
+     * {@code peerId}; completes with how many nodes took it (0: the peer is on no other node). It reaches the peer
+     * after everything {@code from} caused before it on this node (protocol.md §8.3: its {@code joined} first).
      */
-    CompletionStage<Integer> send(String app, String peerId, byte[] frame);
+    CompletionStage<Integer> send(String app, String from, String peerId, byte[] frame);
 
     /** Closes every connection of {@code peerId} on other nodes with 4020; completes with how many were closed. */
     CompletionStage<Integer> kick(String app, String peerId);

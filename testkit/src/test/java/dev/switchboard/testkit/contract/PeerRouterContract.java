@@ -26,19 +26,19 @@ public abstract class PeerRouterContract extends ThreeNodes {
     void aDirectFrameReachesEveryOtherNodeHoldingThePeerAndIsCounted() {
         register(b, "bob");
         register(c, "bob");
-        assertThat(join(a.peers().send(app, "bob", frame("{\"offer\":1}")))).isEqualTo(2);
+        assertThat(join(a.peers().send(app, "alice", "bob", frame("{\"offer\":1}")))).isEqualTo(2);
         assertThat(inB.nextDirect()).isEqualTo(app + "/bob:{\"offer\":1}");
         assertThat(inC.nextDirect()).isEqualTo(app + "/bob:{\"offer\":1}");
-        assertThat(join(a.peers().send(app, "nobody", frame("x")))).isZero();
-        assertThat(join(a.peers().send(app + "-other", "bob", frame("x")))).as("apps are separate").isZero();
+        assertThat(join(a.peers().send(app, "alice", "nobody", frame("x")))).isZero();
+        assertThat(join(a.peers().send(app + "-other", "alice", "bob", frame("x")))).as("apps are separate").isZero();
     }
 
     @Test
     void theSendingNodesOwnConnectionsAreNotCounted() {
         register(a, "alice");
-        assertThat(join(a.peers().send(app, "alice", frame("x")))).isZero();
+        assertThat(join(a.peers().send(app, "alice", "alice", frame("x")))).isZero();
         register(b, "alice");
-        assertThat(join(a.peers().send(app, "alice", frame("y")))).isEqualTo(1);
+        assertThat(join(a.peers().send(app, "alice", "alice", frame("y")))).isEqualTo(1);
         assertThat(inB.nextDirect()).isEqualTo(app + "/alice:y");
     }
 
@@ -48,7 +48,7 @@ public abstract class PeerRouterContract extends ThreeNodes {
         register(c, "bob");
         b.peers().unregister(app, "bob");
         c.close();
-        assertThat(join(a.peers().send(app, "bob", frame("x")))).isZero();
+        assertThat(join(a.peers().send(app, "alice", "bob", frame("x")))).isZero();
     }
 
     @Test

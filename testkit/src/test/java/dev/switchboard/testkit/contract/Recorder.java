@@ -19,7 +19,10 @@ final class Recorder implements Broker.Inbound, PresenceStore.Listener, PeerRout
     final BlockingQueue<PresenceStore.Delta> deltas = new LinkedBlockingQueue<>();
     final BlockingQueue<String> directs = new LinkedBlockingQueue<>();
     final BlockingQueue<String> kicks = new LinkedBlockingQueue<>();
-    /** Every publication and delta as "message FROM" or "joined PEER"/"left PEER", in arrival order. */
+    /**
+     * Every publication, delta and direct frame as "message FROM", "joined PEER"/"left PEER" or "direct to PEER",
+     * in arrival order.
+     */
     final BlockingQueue<String> arrivals = new LinkedBlockingQueue<>();
     /** What {@link #kick} answers: how many connections this node "closed". */
     volatile int connectionsPerKick = 1;
@@ -51,6 +54,7 @@ final class Recorder implements Broker.Inbound, PresenceStore.Listener, PeerRout
     @Override
     public int direct(String app, String peerId, byte[] frame) {
         directs.add(app + "/" + peerId + ":" + new String(frame, java.nio.charset.StandardCharsets.UTF_8));
+        arrivals.add("direct to " + peerId);
         return 1;
     }
 
@@ -69,7 +73,7 @@ final class Recorder implements Broker.Inbound, PresenceStore.Listener, PeerRout
     }
 
     String nextArrival() {
-        return next(arrivals, "publication or delta");
+        return next(arrivals, "publication, delta or direct frame");
     }
 
     String nextDirect() {

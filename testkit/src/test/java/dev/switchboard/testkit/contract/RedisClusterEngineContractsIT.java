@@ -1,14 +1,22 @@
 package dev.switchboard.testkit.contract;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.testkit.RedisServer;
 import dev.switchboard.testkit.RedisShards;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The contracts against the Redis engine on a Redis Cluster of three masters ({@code broker.cluster}: sharded
- * pub/sub, every room, peer and node in a slot of its own).
+ * pub/sub, every room, peer and node in a slot of its own), and the per-sender order across shards that only this
+ * engine has to work for.
  */
 class RedisClusterEngineContractsIT extends EngineContracts {
     private static RedisShards shards;
@@ -30,5 +38,41 @@ class RedisClusterEngineContractsIT extends EngineContracts {
     @Override
     Engine engine() {
         return new Engine.Redis(shards.uri(), true);
+    }
+
+    @Test
+    void aSendOvertakingItsSendersJoinedOnAnotherShardWaitsForIt() throws Exception {
+        String app = "order-app";
+        String room = null;
+        for (int i = 0; room == null; i++) { // a room whose shard is not bob's
+            if (master("{" + app + "\0room-" + i + "}") != master("{" + app + "\0bob}")) {
+                room = "room-" + i;
+            }
+        }
+        try (Engine engine = engine()) {
+            Recorder inA = new Recorder();
+            Recorder inB = new Recorder();
+            Cluster a = engine.join(inA);
+            Cluster b = engine.join(inB);
+            b.broker().subscribe(app, room).toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+            b.peers().register(app, "bob").toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+            // the room's shard stalls: alice's joined waits there while her offer takes bob's shard at once
+            assertThat(master("{" + app + "\0" + room + "}").command("CLIENT", "PAUSE", "400", "WRITE"))
+                    .isEqualTo("+OK");
+            a.presence().add(app, room, "alice", null);
+            a.peers().send(app, "alice", "bob", "{\"offer\":1}".getBytes(StandardCharsets.UTF_8));
+            assertThat(inB.nextArrival()).isEqualTo("joined alice");
+            assertThat(inB.nextArrival()).isEqualTo("direct to bob");
+        }
+    }
+
+    /** The master serving {@code key}'s slot: the one that does not redirect a read of it. */
+    private static RedisServer master(String key) throws IOException {
+        for (RedisServer master : shards.masters()) {
+            if (!master.command("EXISTS", key).startsWith("-MOVED")) {
+                return master;
+            }
+        }
+        throw new AssertionError("no master serves " + key);
     }
 }
