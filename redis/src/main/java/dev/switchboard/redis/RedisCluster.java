@@ -363,11 +363,12 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         long id = ThreadLocalRandom.current().nextLong();
         boolean fed = fed(publication.app());
         byte[] channel = Wire.roomChannel(publication.app(), publication.channel());
-        ordered(key(publication.app(), publication.from()), channel, origin -> {
+        byte[] feed = fed ? Wire.feedChannel(publication.app()) : null;
+        ordered(key(publication.app(), publication.from()), channel, feed, origin -> {
             byte[] payload = Wire.message(id, origin, publication, fed);
             fire(() -> publishTo(channel, payload));
             if (fed) {
-                fire(() -> commands.publish(Wire.feedChannel(publication.app()), payload));
+                fire(() -> commands.publish(feed, payload));
             }
             return null;
         });
@@ -377,8 +378,9 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
      * Hands {@code dispatch} the origin field for an item of {@code sender} on {@code channel}: this node's id, and
      * on a Redis Cluster its place in the sender's order ({@link ShardOrder}), dispatched in that order.
      */
-    private <T> T ordered(String sender, byte[] channel, java.util.function.Function<String, T> dispatch) {
-        return order == null ? dispatch.apply(nodeId) : order.send(sender, channel, dispatch);
+    private <T> T ordered(String sender, byte[] channel, byte[] feed,
+                          java.util.function.Function<String, T> dispatch) {
+        return order == null ? dispatch.apply(nodeId) : order.send(sender, channel, feed, dispatch);
     }
 
     @Override
@@ -393,14 +395,15 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         int feedAnswers = fed ? holders.getOrDefault(publication.app(), Set.of()).size() : 0;
         byte[] channel = Wire.roomChannel(publication.app(), publication.channel());
         try {
-            ordered(key(publication.app(), publication.from()), channel, origin -> {
+            byte[] feed = fed ? Wire.feedChannel(publication.app()) : null;
+            ordered(key(publication.app(), publication.from()), channel, feed, origin -> {
                 byte[] payload = Wire.countedMessage(id, origin, request, publication, fed);
                 publishTo(channel, payload).whenComplete((receivers, failure) -> {
                     counted(receivers, failure);
                     tally.expect((failure != null ? 0 : receivers.intValue()) + feedAnswers);
                 });
                 if (fed) {
-                    commands.publish(Wire.feedChannel(publication.app()), payload).whenComplete(this::counted);
+                    commands.publish(feed, payload).whenComplete(this::counted);
                 }
                 return null;
             });
@@ -479,8 +482,12 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         if (earlier != null) {
             return earlier;
         }
-        subscriptions.subscribe(Wire.feedChannel(app)).toCompletableFuture()
-                .thenCompose(subscribed -> commands.sadd(Wire.PATTERN_HOLDERS, Wire.bytes(key(app, nodeId))))
+        byte[] feed = Wire.feedChannel(app);
+        subscriptions.subscribe(feed).toCompletableFuture()
+                .thenCompose(subscribed -> {
+                    order.subscribed(feed);
+                    return commands.sadd(Wire.PATTERN_HOLDERS, Wire.bytes(key(app, nodeId)));
+                })
                 .thenCompose(added -> {
                     holders.compute(app, (k, nodes) -> with(nodes, nodeId));
                     long request = ThreadLocalRandom.current().nextLong();
@@ -506,6 +513,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     /** This node holds no pattern rooms of {@code app} any more; the others stop feeding it at their next beat. */
     private void releasePatterns(String app) {
         announced.remove(app);
+        order.unsubscribed(Wire.feedChannel(app));
         fire(() -> subscriptions.unsubscribe(Wire.feedChannel(app)));
         fire(() -> commands.srem(Wire.PATTERN_HOLDERS, Wire.bytes(key(app, nodeId))));
         holders.computeIfPresent(app, (k, nodes) -> without(nodes, nodeId));
@@ -528,7 +536,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
             return present;
         });
         byte[] channel = Wire.roomChannel(app, room);
-        ordered(key(app, peerId), channel, origin -> run(Scripts.ADD, ScriptOutputType.INTEGER,
+        ordered(key(app, peerId), channel, null, origin -> run(Scripts.ADD, ScriptOutputType.INTEGER,
                 keys(Wire.presenceKey(app, room), Wire.versionKey(app, room), channel),
                 args(nodeId, peerId, metadata == null ? "" : metadata.toString(), publishCommand,
                         Long.toString(reapedBefore), origin)))
@@ -547,7 +555,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
             return present;
         });
         byte[] channel = Wire.roomChannel(app, room);
-        ordered(key(app, peerId), channel, origin -> run(Scripts.REMOVE, ScriptOutputType.INTEGER,
+        ordered(key(app, peerId), channel, null, origin -> run(Scripts.REMOVE, ScriptOutputType.INTEGER,
                 keys(Wire.presenceKey(app, room), Wire.versionKey(app, room), channel),
                 args(nodeId, peerId, publishCommand, origin)))
                 .whenComplete((removed, failure) -> {
@@ -606,7 +614,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         boolean here = peers.containsKey(key(app, peerId));
         byte[] channel = Wire.peerChannel(app, peerId);
         try {
-            return ordered(key(app, from), channel, origin -> publishTo(channel, Wire.direct(origin, frame)))
+            return ordered(key(app, from), channel, null, origin -> publishTo(channel, Wire.direct(origin, frame)))
                     .thenApply(receivers -> (int) Math.max(0, receivers - (here ? 1 : 0)));
         } catch (RuntimeException e) { // the request queue is full
             return CompletableFuture.failedFuture(e);
@@ -995,11 +1003,12 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                     return;
                 }
                 ShardOrder.Origin origin = ShardOrder.Origin.parse(f.text(2));
-                if (origin.node().equals(nodeId) || !wanted(channel, f.text(3), f.text(4))) {
+                if (origin.node().equals(nodeId)) {
                     return;
                 }
+                boolean wanted = wanted(channel, f.text(3), f.text(4)); // an unwanted one still counts as come
                 inOrder(origin, channel, () -> {
-                    if (firstCopy(payload[0] == Wire.MESSAGE_FED, f.number(1))) {
+                    if (wanted && firstCopy(payload[0] == Wire.MESSAGE_FED, f.number(1))) {
                         publications.publication(new Publication(f.text(3), f.text(4), f.text(5), f.json(7),
                                 f.json(6)));
                     }
@@ -1011,13 +1020,14 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                     return;
                 }
                 ShardOrder.Origin origin = ShardOrder.Origin.parse(f.text(2));
-                if (origin.node().equals(nodeId) || !wanted(channel, f.text(4), f.text(5))) {
+                if (origin.node().equals(nodeId)) {
                     answer(origin.node(), f.text(3), 0);
                     return;
                 }
+                boolean wanted = wanted(channel, f.text(4), f.text(5));
                 inOrder(origin, channel, () -> {
                     int delivered = 0;
-                    if (firstCopy(payload[0] == Wire.COUNTED_FED, f.number(1))) {
+                    if (wanted && firstCopy(payload[0] == Wire.COUNTED_FED, f.number(1))) {
                         delivered = publications.publication(new Publication(f.text(4), f.text(5), f.text(6),
                                 f.json(8), f.json(7)));
                     }
@@ -1123,12 +1133,12 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     }
 
     /**
-     * Runs {@code deliver} for an item from {@code origin} that came on {@code channel}: at once, or on a Redis
-     * Cluster once what the same sender caused before it on other shards has come ({@link ShardOrder}). Feed copies
-     * are not held: they come in their senders' order already.
+     * Runs {@code deliver} for an item from {@code origin} that came on {@code channel} (a room's, a peer's or an
+     * app's feed): at once, or on a Redis Cluster once what the same sender caused before it on other channels has
+     * come ({@link ShardOrder}).
      */
     private void inOrder(ShardOrder.Origin origin, byte[] channel, Runnable deliver) {
-        if (order == null || !origin.ordered() || Wire.isFeed(channel)) {
+        if (order == null || !origin.ordered()) {
             deliver.run();
         } else {
             order.arrived(origin, channel, deliver);

@@ -89,18 +89,38 @@ final class ShardOrder {
     // ---------------------------------------------------------------------------------------------------------
 
     /**
-     * Numbers an item of {@code sender} (APP\0PEER, or null for none) on {@code channel} and hands
-     * {@code dispatch} the origin field to send it with, under the channel's stripe so that numbers follow the
-     * order of dispatch.
+     * Numbers an item of {@code sender} (APP\0PEER, or null for none) on {@code channel}, and on {@code also} too
+     * if not null (a publication sent on its app's feed as well), and hands {@code dispatch} the origin field to
+     * send it with, under the channels' stripes so that numbers follow the order of dispatch on each.
      */
-    <T> T send(String sender, byte[] channel, Function<String, T> dispatch) {
+    <T> T send(String sender, byte[] channel, byte[] also, Function<String, T> dispatch) {
         long channelHash = hash(channel);
-        synchronized (stripes[(int) (channelHash & (stripes.length - 1))]) {
-            long seq = next();
-            String deps = sender == null ? "" : recent.computeIfAbsent(sender, s -> new Recent())
-                    .record(channelHash, seq);
-            return dispatch.apply(nodeId + ' ' + seq + ' ' + deps);
+        Object first = stripes[(int) (channelHash & (stripes.length - 1))];
+        if (also == null) {
+            synchronized (first) {
+                return numbered(sender, channelHash, 0, dispatch);
+            }
         }
+        long alsoHash = hash(also);
+        Object second = stripes[(int) (alsoHash & (stripes.length - 1))];
+        if (first == second) {
+            synchronized (first) {
+                return numbered(sender, channelHash, alsoHash, dispatch);
+            }
+        }
+        boolean firstFirst = (channelHash & (stripes.length - 1)) < (alsoHash & (stripes.length - 1));
+        synchronized (firstFirst ? first : second) { // stripes in index order: no two senders wait on each other
+            synchronized (firstFirst ? second : first) {
+                return numbered(sender, channelHash, alsoHash, dispatch);
+            }
+        }
+    }
+
+    private <T> T numbered(String sender, long channelHash, long alsoHash, Function<String, T> dispatch) {
+        long seq = next();
+        String deps = sender == null ? "" : recent.computeIfAbsent(sender, s -> new Recent())
+                .record(channelHash, alsoHash, seq);
+        return dispatch.apply(nodeId + ' ' + seq + ' ' + deps);
     }
 
     /** Forgets senders with nothing in the window (called now and then). */
@@ -113,15 +133,18 @@ final class ShardOrder {
     private final class Recent {
         private final LinkedHashMap<Long, Long> last = new LinkedHashMap<>();
 
-        /** The dependencies of a new item on {@code channelHash}, numbered {@code seq}, which is then recorded. */
-        synchronized String record(long channelHash, long seq) {
+        /**
+         * The dependencies of a new item on {@code channelHash} (and {@code alsoHash}, if not 0), numbered
+         * {@code seq}, which is then recorded on both.
+         */
+        synchronized String record(long channelHash, long alsoHash, long seq) {
             long horizon = seq - WINDOW_MICROS;
             StringBuilder deps = new StringBuilder();
             for (Iterator<Map.Entry<Long, Long>> it = last.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<Long, Long> item = it.next();
                 if (item.getValue() < horizon) {
                     it.remove();
-                } else if (item.getKey() != channelHash) {
+                } else if (item.getKey() != channelHash && item.getKey() != alsoHash) {
                     if (!deps.isEmpty()) {
                         deps.append(',');
                     }
@@ -130,6 +153,10 @@ final class ShardOrder {
             }
             last.remove(channelHash); // re-inserted last: the eldest are dropped first
             last.put(channelHash, seq);
+            if (alsoHash != 0) {
+                last.remove(alsoHash);
+                last.put(alsoHash, seq);
+            }
             while (last.size() > MAX_DEPENDENCIES) {
                 last.remove(last.keySet().iterator().next());
             }

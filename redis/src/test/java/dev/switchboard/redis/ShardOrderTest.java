@@ -19,8 +19,12 @@ class ShardOrderTest {
     private final List<String> delivered = new ArrayList<>();
 
     private ShardOrder.Origin send(String from, byte[] channel) {
+        return send(from, channel, null);
+    }
+
+    private ShardOrder.Origin send(String from, byte[] channel, byte[] feed) {
         now += 1_000;
-        return ShardOrder.Origin.parse(sender.send(from, channel, origin -> origin));
+        return ShardOrder.Origin.parse(sender.send(from, channel, feed, origin -> origin));
     }
 
     private void arrive(ShardOrder.Origin origin, byte[] channel, String what) {
@@ -73,6 +77,21 @@ class ShardOrderTest {
         assertThat(delivered).containsExactly("offer", "second");
         assertThat(unseen.ordered()).isTrue();
         assertThat(before.ordered()).isTrue();
+    }
+
+    @Test
+    void aPatternSubscriberTakesTheFeedCopyBeforeTheSendersNextItem() {
+        byte[] feed = Wire.feedChannel("app");
+        receiver.subscribed(feed); // a pattern room of the app here, the room itself not
+        receiver.subscribed(BOB);
+        ShardOrder.Origin publication = send(ALICE, ROOM, feed);
+        ShardOrder.Origin offer = send(ALICE, BOB);
+        arrive(offer, BOB, "offer");
+        assertThat(delivered).isEmpty();
+        arrive(publication, feed, "publication");
+        assertThat(delivered).containsExactly("publication", "offer");
+        assertThat(send(ALICE, ROOM).deps()).as("the feed is a channel of its own")
+                .contains(Long.toHexString(ShardOrder.hash(feed)) + ":");
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.switchboard.testkit.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.core.spi.Cluster;
+import dev.switchboard.core.spi.Publication;
+import dev.switchboard.protocol.RawJson;
 import dev.switchboard.testkit.RedisServer;
 import dev.switchboard.testkit.RedisShards;
 import java.io.IOException;
@@ -63,6 +65,31 @@ class RedisClusterEngineContractsIT extends EngineContracts {
             a.peers().send(app, "alice", "bob", "{\"offer\":1}".getBytes(StandardCharsets.UTF_8));
             assertThat(inB.nextArrival()).isEqualTo("joined alice");
             assertThat(inB.nextArrival()).isEqualTo("direct to bob");
+        }
+    }
+
+    @Test
+    void aPatternSubscriberGetsAPublicationBeforeTheSendersNextSendThoughTheFeedLags() throws Exception {
+        String app = "feed-order-app";
+        String feed = "sb:a:" + app; // a classic channel: its slot is its whole name's
+        String bob = null;
+        for (int i = 0; bob == null; i++) { // a peer whose shard is not the feed's
+            if (master("{" + app + "\0bob-" + i + "}") != master(feed)) {
+                bob = "bob-" + i;
+            }
+        }
+        try (Engine engine = engine()) {
+            Recorder inA = new Recorder();
+            Recorder inB = new Recorder();
+            Cluster a = engine.join(inA);
+            Cluster b = engine.join(inB);
+            b.broker().subscribe(app, "rooms/*").toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+            b.peers().register(app, bob).toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+            assertThat(master(feed).command("CLIENT", "PAUSE", "400", "WRITE")).isEqualTo("+OK");
+            a.broker().publish(new Publication(app, "rooms/1", "alice", RawJson.of("1"), null));
+            a.peers().send(app, "alice", bob, "{\"offer\":1}".getBytes(StandardCharsets.UTF_8));
+            assertThat(inB.nextArrival()).isEqualTo("message alice");
+            assertThat(inB.nextArrival()).isEqualTo("direct to " + bob);
         }
     }
 
