@@ -1,6 +1,7 @@
 package dev.switchboard.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.core.spi.Publication;
@@ -9,6 +10,7 @@ import dev.switchboard.testkit.RedisServer;
 import dev.switchboard.testkit.RedisShards;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -90,6 +92,45 @@ class RedisClusterEngineContractsIT extends EngineContracts {
             a.peers().send(app, "alice", bob, "{\"offer\":1}".getBytes(StandardCharsets.UTF_8));
             assertThat(inB.nextArrival()).isEqualTo("message alice");
             assertThat(inB.nextArrival()).isEqualTo("direct to " + bob);
+        }
+    }
+
+    @Test
+    void aRoomWhoseSlotMovesToAnotherMasterIsSubscribedThereAgain() throws Exception {
+        String app = "moving-app";
+        String tag = "{" + app + "\0room}";
+        try (Engine engine = engine()) {
+            Recorder inA = new Recorder();
+            Recorder inB = new Recorder();
+            Cluster a = engine.join(inA);
+            Cluster b = engine.join(inB);
+            b.broker().subscribe(app, "room").toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+            a.broker().publish(new Publication(app, "room", "alice", RawJson.of("\"before\""), null));
+            assertThat(inB.nextPublication().data().toString()).isEqualTo("\"before\"");
+
+            RedisServer from = master(tag);
+            RedisServer to = shards.masters().stream().filter(m -> m != from).findFirst().orElseThrow();
+            moveSlot(Integer.parseInt(from.command("CLUSTER", "KEYSLOT", tag).substring(1)), from, to);
+
+            // b is told its subscription ended, and subscribes where the slot lives now
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                a.broker().publish(new Publication(app, "room", "alice", RawJson.of("\"after\""), null));
+                assertThat(inB.publications.poll(200, TimeUnit.MILLISECONDS)).isNotNull()
+                        .satisfies(p -> assertThat(p.data().toString()).isEqualTo("\"after\""));
+            });
+        }
+    }
+
+    /** Moves {@code slot} (its keys too) from master {@code from} to master {@code to}, as resharding does. */
+    private static void moveSlot(int slot, RedisServer from, RedisServer to) throws IOException {
+        String fromId = from.bulkCommand("CLUSTER", "MYID");
+        String toId = to.bulkCommand("CLUSTER", "MYID");
+        assertThat(to.command("CLUSTER", "SETSLOT", Integer.toString(slot), "IMPORTING", fromId)).isEqualTo("+OK");
+        assertThat(from.command("CLUSTER", "SETSLOT", Integer.toString(slot), "MIGRATING", toId)).isEqualTo("+OK");
+        String keys = from.command("CLUSTER", "COUNTKEYSINSLOT", Integer.toString(slot));
+        assertThat(keys).as("the room has no keys yet").isEqualTo(":0");
+        for (RedisServer master : shards.masters()) {
+            assertThat(master.command("CLUSTER", "SETSLOT", Integer.toString(slot), "NODE", toId)).isEqualTo("+OK");
         }
     }
 
