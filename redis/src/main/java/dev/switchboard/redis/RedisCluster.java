@@ -742,45 +742,56 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
      */
     private CompletionStage<Long> removeNode(String node, boolean leaves) {
         long timeout = settings.nodeTimeout().toMillis();
-        CompletionStage<Long> marked = leaves ? CompletableFuture.completedFuture(Long.MAX_VALUE / 1000)
-                : run(Scripts.MARK, ScriptOutputType.INTEGER, keys(Wire.NODES, Wire.REAPED),
-                        args(node, Long.toString(timeout)));
-        return marked.thenCompose(mark -> {
-            if (mark < 0) {
+        CompletionStage<Long> marked = leaves ? CompletableFuture.completedFuture(Long.MAX_VALUE)
+                : this.<Long>run(Scripts.MARK, ScriptOutputType.INTEGER, keys(Wire.NODES, Wire.REAPED),
+                        args(node, Long.toString(timeout))).thenApply(mark -> mark < 0 ? -1 : mark * 1000);
+        return marked.thenCompose(before -> {
+            if (before < 0) {
                 return CompletableFuture.completedFuture(-1L);
             }
-            String before = leaves ? Long.toString(Long.MAX_VALUE) : Long.toString(mark * 1000);
-            return commands.smembers(Wire.nodeRoomsKey(node)).thenCompose(held -> {
-                List<CompletableFuture<Long>> each = new ArrayList<>();
-                for (byte[] appRoom : held) {
-                    String[] parts = text(appRoom).split("\0", 2);
-                    if (parts.length == 2) {
-                        each.add(this.<Long>run(Scripts.REAP_ROOM, ScriptOutputType.INTEGER,
-                                keys(Wire.presenceKey(parts[0], parts[1]), Wire.versionKey(parts[0], parts[1]),
-                                        Wire.roomChannel(parts[0], parts[1])),
-                                args(node, before, publishCommand)).toCompletableFuture());
-                    }
-                }
-                return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
-                        .thenApply(done -> each.stream().mapToLong(CompletableFuture::join).sum());
-            }).thenCompose(removed -> commands.smembers(Wire.nodeAppsKey(node)).thenCompose(apps -> {
-                List<CompletableFuture<Long>> each = new ArrayList<>();
-                for (byte[] app : apps) {
-                    each.add(this.<Long>run(Scripts.REAP_APP, ScriptOutputType.INTEGER,
-                            keys(Wire.appKey("conn", text(app))), args(node)).toCompletableFuture());
-                }
-                return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(done -> removed);
-            })).thenCompose(removed -> this.<Long>run(Scripts.FORGET, ScriptOutputType.INTEGER,
-                    keys(Wire.NODES, Wire.PATTERN_HOLDERS), args(node, Long.toString(timeout), leaves ? "1" : "0"))
-                    .thenCompose(forgotten -> forgotten == 1L
-                            ? commands.del(Wire.nodeRoomsKey(node), Wire.nodeAppsKey(node)).thenApply(d -> removed)
-                            : CompletableFuture.completedFuture(removed)));
+            return removeEntries(node, before).thenCompose(removed -> giveBackSlots(node)
+                    .thenCompose(given -> forget(node, leaves)).thenApply(forgotten -> removed));
         }).whenComplete((removed, failure) -> {
             if (failure == null && removed >= 0 && !leaves) {
                 log.atWarn().setMessage("cluster_node_removed").addKeyValue("node", node)
                         .addKeyValue("members", removed).log();
             }
         });
+    }
+
+    /** Removes {@code node}'s entries joined before {@code before} (µs) from every room it had entries in. */
+    private CompletionStage<Long> removeEntries(String node, long before) {
+        return commands.smembers(Wire.nodeRoomsKey(node)).thenCompose(held -> {
+            List<CompletableFuture<Long>> each = new ArrayList<>();
+            for (byte[] appRoom : held) {
+                String[] parts = text(appRoom).split("\0", 2);
+                if (parts.length == 2) {
+                    each.add(this.<Long>run(Scripts.REAP_ROOM, ScriptOutputType.INTEGER,
+                            keys(Wire.presenceKey(parts[0], parts[1]), Wire.versionKey(parts[0], parts[1]),
+                                    Wire.roomChannel(parts[0], parts[1])),
+                            args(node, Long.toString(before), publishCommand)).toCompletableFuture());
+                }
+            }
+            return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                    .thenApply(done -> each.stream().mapToLong(CompletableFuture::join).sum());
+        });
+    }
+
+    /** Gives back {@code node}'s connection slots of every app it held connections of. */
+    private CompletionStage<Void> giveBackSlots(String node) {
+        return commands.smembers(Wire.nodeAppsKey(node)).thenCompose(apps -> CompletableFuture.allOf(
+                apps.stream().map(app -> run(Scripts.REAP_APP, ScriptOutputType.INTEGER,
+                        keys(Wire.appKey("conn", text(app))), args(node)).toCompletableFuture())
+                        .toArray(CompletableFuture[]::new)));
+    }
+
+    /** Forgets {@code node} and its indexes if it is still silent or {@code leaves}; not if it heart-beat since. */
+    private CompletionStage<Void> forget(String node, boolean leaves) {
+        return this.<Long>run(Scripts.FORGET, ScriptOutputType.INTEGER, keys(Wire.NODES, Wire.PATTERN_HOLDERS),
+                        args(node, Long.toString(settings.nodeTimeout().toMillis()), leaves ? "1" : "0"))
+                .thenCompose(forgotten -> forgotten == 1L
+                        ? commands.del(Wire.nodeRoomsKey(node), Wire.nodeAppsKey(node)).thenApply(deleted -> null)
+                        : CompletableFuture.<Void>completedFuture(null));
     }
 
     /** Takes in the pattern holders Redis listed (asked at {@code askedAt}), keeping announcements made since. */

@@ -132,6 +132,7 @@ final class ShardOrder {
     /** One sender's recent items, by channel. */
     private final class Recent {
         private final LinkedHashMap<Long, Long> last = new LinkedHashMap<>();
+        private long newest;
 
         /**
          * The dependencies of a new item on {@code channelHash} (and {@code alsoHash}, if not 0), numbered
@@ -160,14 +161,11 @@ final class ShardOrder {
             while (last.size() > MAX_DEPENDENCIES) {
                 last.remove(last.keySet().iterator().next());
             }
+            newest = seq;
             return deps.toString();
         }
 
         synchronized long newest() {
-            long newest = 0;
-            for (long seq : last.values()) {
-                newest = Math.max(newest, seq);
-            }
             return newest;
         }
     }
