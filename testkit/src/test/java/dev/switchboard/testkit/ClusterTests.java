@@ -280,11 +280,8 @@ abstract class ClusterTests {
     @Order(7)
     void aNodeTakenForDeadDuringALongPauseRegistersItsMembersAgainWhenItWakes() {
         String room = channel("paused");
-        WsProbe watcher = pk(a);
-        subscribe(watcher, room);
-        WsProbe sleeper = pk(b);
-        subscribe(sleeper, room);
-        expectPresence(watcher, room, List.of(sleeper.peerId()), List.of());
+        WsProbe watcher = watcherOn(a, room);
+        WsProbe sleeper = memberOn(b, room, watcher);
         b.pause();
         try { // past the node timeout (9 s) the survivors remove its members
             ServerTestBase.assertPresence(watcher.expect(Duration.ofSeconds(15)), room, List.of(),
@@ -305,11 +302,8 @@ abstract class ClusterTests {
     @Order(8)
     void aKilledNodesMembersLeaveEverywhereWithinFifteenSeconds() {
         String room = channel("killed");
-        WsProbe watcher = pk(a);
-        subscribe(watcher, room);
-        WsProbe doomed = pk(c);
-        subscribe(doomed, room);
-        expectPresence(watcher, room, List.of(doomed.peerId()), List.of());
+        WsProbe watcher = watcherOn(a, room);
+        WsProbe doomed = memberOn(c, room, watcher);
         long killedAt = System.nanoTime();
         c.kill();
         // the node timeout is 9 s and the heartbeat 3 s, so the delta may take up to 12 s
@@ -338,6 +332,20 @@ abstract class ClusterTests {
             }
         }
         throw new AssertionError(name + " not in /metrics of " + node);
+    }
+
+    /** A connection on {@code node} subscribed to {@code room}. */
+    private WsProbe watcherOn(ClusterNode node, String room) {
+        WsProbe watcher = pk(node);
+        subscribe(watcher, room);
+        return watcher;
+    }
+
+    /** A connection on {@code node} in {@code room}, once {@code watcher} has seen it join. */
+    private WsProbe memberOn(ClusterNode node, String room, WsProbe watcher) {
+        WsProbe member = watcherOn(node, room);
+        expectPresence(watcher, room, List.of(member.peerId()), List.of());
+        return member;
     }
 
     WsProbe pk(ClusterNode node) {

@@ -3,7 +3,6 @@ package dev.switchboard.testkit.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.core.spi.Publication;
 import dev.switchboard.protocol.RawJson;
 import dev.switchboard.testkit.RedisServer;
@@ -15,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,67 +44,54 @@ class RedisClusterEngineContractsIT extends EngineContracts {
         return new Engine.Redis(shards.uri(), true);
     }
 
-    @Test
-    void aSendOvertakingItsSendersJoinedOnAnotherShardWaitsForIt() throws Exception {
-        String app = "order-app";
-        String room = null;
-        for (int i = 0; room == null; i++) { // a room whose shard is not bob's
-            if (master("{" + app + "\0room-" + i + "}") != master("{" + app + "\0bob}")) {
-                room = "room-" + i;
-            }
+    /** What only a Redis Cluster has to work for: order across shards, and slots that move. */
+    @Nested
+    class AcrossShards extends ThreeNodes {
+        @Override
+        protected Engine engine() {
+            return RedisClusterEngineContractsIT.this.engine();
         }
-        try (Engine engine = engine()) {
-            Recorder inA = new Recorder();
-            Recorder inB = new Recorder();
-            Cluster a = engine.join(inA);
-            Cluster b = engine.join(inB);
-            b.broker().subscribe(app, room).toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
-            b.peers().register(app, "bob").toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+
+        @Test
+        void aSendOvertakingItsSendersJoinedOnAnotherShardWaitsForIt() throws Exception {
+            String room = null;
+            for (int i = 0; room == null; i++) { // a room whose shard is not bob's
+                if (master("{" + app + "\0room-" + i + "}") != master("{" + app + "\0bob}")) {
+                    room = "room-" + i;
+                }
+            }
+            join(b.broker().subscribe(app, room));
+            join(b.peers().register(app, "bob"));
             // the room's shard stalls: alice's joined waits there while her offer takes bob's shard at once
-            assertThat(master("{" + app + "\0" + room + "}").command("CLIENT", "PAUSE", "400", "WRITE"))
-                    .isEqualTo("+OK");
+            pause(master("{" + app + "\0" + room + "}"));
             a.presence().add(app, room, "alice", null);
-            a.peers().send(app, "alice", "bob", "{\"offer\":1}".getBytes(StandardCharsets.UTF_8));
+            a.peers().send(app, "alice", "bob", OFFER);
             assertThat(inB.nextArrival()).isEqualTo("joined alice");
             assertThat(inB.nextArrival()).isEqualTo("direct to bob");
         }
-    }
 
-    @Test
-    void aPatternSubscriberGetsAPublicationBeforeTheSendersNextSendThoughTheFeedLags() throws Exception {
-        String app = "feed-order-app";
-        String feed = "sb:a:" + app; // a classic channel: its slot is its whole name's
-        String bob = null;
-        for (int i = 0; bob == null; i++) { // a peer whose shard is not the feed's
-            if (master("{" + app + "\0bob-" + i + "}") != master(feed)) {
-                bob = "bob-" + i;
+        @Test
+        void aPatternSubscriberGetsAPublicationBeforeTheSendersNextSendThoughTheFeedLags() throws Exception {
+            String feed = "sb:a:" + app; // a classic channel: its slot is its whole name's
+            String bob = null;
+            for (int i = 0; bob == null; i++) { // a peer whose shard is not the feed's
+                if (master("{" + app + "\0bob-" + i + "}") != master(feed)) {
+                    bob = "bob-" + i;
+                }
             }
-        }
-        try (Engine engine = engine()) {
-            Recorder inA = new Recorder();
-            Recorder inB = new Recorder();
-            Cluster a = engine.join(inA);
-            Cluster b = engine.join(inB);
-            b.broker().subscribe(app, "rooms/*").toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
-            b.peers().register(app, bob).toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
-            assertThat(master(feed).command("CLIENT", "PAUSE", "400", "WRITE")).isEqualTo("+OK");
+            join(b.broker().subscribe(app, "rooms/*"));
+            join(b.peers().register(app, bob));
+            pause(master(feed));
             a.broker().publish(new Publication(app, "rooms/1", "alice", RawJson.of("1"), null));
-            a.peers().send(app, "alice", bob, "{\"offer\":1}".getBytes(StandardCharsets.UTF_8));
+            a.peers().send(app, "alice", bob, OFFER);
             assertThat(inB.nextArrival()).isEqualTo("message alice");
             assertThat(inB.nextArrival()).isEqualTo("direct to " + bob);
         }
-    }
 
-    @Test
-    void aRoomWhoseSlotMovesToAnotherMasterIsSubscribedThereAgain() throws Exception {
-        String app = "moving-app";
-        String tag = "{" + app + "\0room}";
-        try (Engine engine = engine()) {
-            Recorder inA = new Recorder();
-            Recorder inB = new Recorder();
-            Cluster a = engine.join(inA);
-            Cluster b = engine.join(inB);
-            b.broker().subscribe(app, "room").toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+        @Test
+        void aRoomWhoseSlotMovesToAnotherMasterIsSubscribedThereAgain() throws Exception {
+            String tag = "{" + app + "\0room}";
+            join(b.broker().subscribe(app, "room"));
             a.broker().publish(new Publication(app, "room", "alice", RawJson.of("\"before\""), null));
             assertThat(inB.nextPublication().data().toString()).isEqualTo("\"before\"");
 
@@ -121,7 +108,14 @@ class RedisClusterEngineContractsIT extends EngineContracts {
         }
     }
 
-    /** Moves {@code slot} (its keys too) from master {@code from} to master {@code to}, as resharding does. */
+    private static final byte[] OFFER = "{\"offer\":1}".getBytes(StandardCharsets.UTF_8);
+
+    /** Holds {@code master}'s writes (and publishes) for 400 ms: its shard lags behind the others. */
+    private static void pause(RedisServer master) throws IOException {
+        assertThat(master.command("CLIENT", "PAUSE", "400", "WRITE")).isEqualTo("+OK");
+    }
+
+    /** Moves {@code slot}, which holds no keys, from master {@code from} to master {@code to}, as resharding does. */
     private static void moveSlot(int slot, RedisServer from, RedisServer to) throws IOException {
         String fromId = from.bulkCommand("CLUSTER", "MYID");
         String toId = to.bulkCommand("CLUSTER", "MYID");
