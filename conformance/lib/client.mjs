@@ -49,6 +49,9 @@ export function recordingFactory({ origin, wsOptions } = {}) {
       wire.frames.push({ socket: index, dir: 'in', raw: ev.data, frame });
     });
     ws.addEventListener('close', (ev) => wire.closes.push({ socket: index, code: ev.code, reason: ev.reason }));
+    // WebSocket pings (dir 'ping'; ws has answered each when it emits it): the server confirms the messages it
+    // wrote before a ping by its pong (docs/history.md).
+    ws.on('ping', () => wire.frames.push({ socket: index, dir: 'ping', ping: true, frame: null }));
     const send = ws.send.bind(ws);
     ws.send = (data, ...rest) => {
       let frame = null;
@@ -118,6 +121,25 @@ export class Recorder {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` every 5 ms until it holds; throws after `ms`. For what no SDK event reports (wire details). */
+export async function until(check, what, ms = DEFAULT_WAIT_MS) {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/**
+ * A protocol ping/pong round trip on socket `i` of a recorded client: once it returns, everything the server
+ * enqueued for that socket before reading the ping has been received.
+ */
+export async function pingBarrier(entry, i = entry.wire.sockets.length - 1) {
+  const before = entry.wire.inbound('pong', i).length;
+  entry.wire.sockets[i].send(JSON.stringify({ type: 'ping' }));
+  await until(() => entry.wire.inbound('pong', i).length > before, 'the pong');
+}
 
 /** Reject `promise` if it does not settle within `ms`. */
 export function within(promise, ms, what) {

@@ -48,6 +48,15 @@ export function defaultConfig() {
           pkKey(KEYS.pkOrigin, ['**'], ALL_ACTIONS, [ALLOWED_ORIGIN]),
           skKey(KEYS.sk),
         ],
+        // Per-channel settings (docs/history.md): the history and presence-mode tests use these prefixes.
+        channels: [
+          { pattern: 'hist-*', history: { size: 500, ttl: '5m' } },
+          { pattern: 'short-*', history: { size: 10, ttl: '5m' } },
+          { pattern: 'replay-*', history: { size: 50, ttl: '5m' }, replayOnSubscribe: 5 },
+          { pattern: 'batched-*', presence: { mode: 'batched', threshold: 2, interval: '1s' } },
+          { pattern: 'count-*', presence: { mode: 'count', threshold: 2, interval: '300ms' } },
+          { pattern: 'mods-*', presence: { audience: { roles: ['moderator'] } } },
+        ],
       },
       {
         id: 'app_other',

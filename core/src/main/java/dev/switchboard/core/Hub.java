@@ -1,7 +1,9 @@
 package dev.switchboard.core;
 
+import dev.switchboard.core.auth.ChannelRule;
 import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.core.spi.PresenceStore;
+import dev.switchboard.core.spi.Scheduler;
 import dev.switchboard.protocol.ServerFrames.PresencePeer;
 import dev.switchboard.protocol.RawJson;
 import dev.switchboard.protocol.ServerFrames;
@@ -13,8 +15,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,14 +54,24 @@ final class Hub {
     private volatile boolean silenced;
     private final String app;
     private final Cluster cluster;
+    /** The app's settings of a channel (its presence mode). */
+    private final Function<String, ChannelRule> rules;
+    /** Runs the flushes of batched and count rooms. */
+    private final Scheduler scheduler;
 
     Hub(String app, Cluster cluster) {
+        this(app, cluster, channel -> ChannelRule.DEFAULT, null);
+    }
+
+    Hub(String app, Cluster cluster, Function<String, ChannelRule> rules, Scheduler scheduler) {
         this.app = app;
         this.cluster = cluster;
+        this.rules = rules;
+        this.scheduler = scheduler;
     }
 
     /** A subscribe waiting for its room to be ready. */
-    record Waiter(Session session, boolean includeSenderMetadata, byte[] ack) {
+    record Waiter(Session session, boolean includeSenderMetadata, byte[] ack, List<Outbox.StreamMessage> replay) {
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -72,10 +86,20 @@ final class Hub {
      * happens when it is, and the session hears of it through {@link Session#subscribed}.
      */
     boolean subscribe(Session session, String name, boolean includeSenderMetadata, byte[] ack) {
+        return subscribe(session, name, includeSenderMetadata, ack, List.of());
+    }
+
+    /**
+     * As {@link #subscribe(Session, String, boolean, byte[])}, then enqueues {@code replay}, messages of the
+     * channel's history, after the snapshot and before any message published later (docs/history.md). The caller
+     * holds the channel's stream lock, so no publish comes between the replay and the join.
+     */
+    boolean subscribe(Session session, String name, boolean includeSenderMetadata, byte[] ack,
+                      List<Outbox.StreamMessage> replay) {
         for (;;) {
             Room room = rooms.get(name);
             if (room == null) {
-                Room created = new Room(name, !cluster.shared());
+                Room created = new Room(name, !cluster.shared(), rules.apply(name).presence());
                 room = rooms.putIfAbsent(name, created);
                 if (room == null) {
                     room = created;
@@ -88,10 +112,10 @@ final class Hub {
                     continue;
                 }
                 if (room.ready) {
-                    join(room, session, includeSenderMetadata, ack);
+                    join(room, session, includeSenderMetadata, ack, replay);
                     return true;
                 }
-                room.waiting.add(new Waiter(session, includeSenderMetadata, ack));
+                room.waiting.add(new Waiter(session, includeSenderMetadata, ack, replay));
                 load = !room.loading;
                 room.loading = true;
             } finally {
@@ -105,7 +129,8 @@ final class Hub {
     }
 
     /** The subscribe step itself, on a ready room. Room lock held. */
-    private void join(Room room, Session session, boolean includeSenderMetadata, byte[] ack) {
+    private void join(Room room, Session session, boolean includeSenderMetadata, byte[] ack,
+                      List<Outbox.StreamMessage> replay) {
         if (room.isPattern() && room.subscribers.isEmpty()) {
             patternRooms.put(room.name, room);
         }
@@ -116,14 +141,24 @@ final class Hub {
             PresencePeer joined = room.presence.join(session.peerId(), session.peerMetadata());
             if (joined != null) {
                 presenceMembers.increment();
-                announce(room, session, ServerFrames.presence(room.name, List.of(joined), List.of()));
+                changed(room, session, joined, true, true);
             }
         }
         if (ack != null) {
             session.deliver(ack);
         }
-        if (session.receivesPresence()) {
-            session.deliver(room.presence.snapshotFor(session.peerId()));
+        if (hears(room, session)) {
+            session.deliver(switch (room.presenceRule.mode()) {
+                case FULL -> room.presence.snapshotFor(session.peerId());
+                case BATCHED -> room.announced.snapshotFor(session.peerId());
+                case COUNT -> {
+                    byte[] count = ServerFrames.presenceCount(room.name, room.presence.size());
+                    yield new Presence.Snapshot(new Object[] {count}, count.length);
+                }
+            });
+        }
+        for (Outbox.StreamMessage message : replay) {
+            session.deliver(message);
         }
     }
 
@@ -167,7 +202,7 @@ final class Hub {
             room.waiting = null;
             for (Waiter waiter : waiting) {
                 if (!waiter.session().isClosing()) {
-                    join(room, waiter.session(), waiter.includeSenderMetadata(), waiter.ack());
+                    join(room, waiter.session(), waiter.includeSenderMetadata(), waiter.ack(), waiter.replay());
                 }
             }
             if (room.subscribers.isEmpty()) {
@@ -192,18 +227,14 @@ final class Hub {
                 PresencePeer entry = room.presence.join(member.peerId(), member.metadata());
                 if (entry != null) {
                     presenceMembers.increment();
-                    if (announce) {
-                        announce(room, null, ServerFrames.presence(room.name, List.of(entry), List.of()));
-                    }
+                    changed(room, null, entry, true, announce);
                 }
             }
         } else if (room.remote.remove(key)) {
             PresencePeer entry = room.presence.leave(member.peerId());
             if (entry != null) {
                 presenceMembers.decrement();
-                if (announce) {
-                    announce(room, null, ServerFrames.presence(room.name, List.of(), List.of(entry)));
-                }
+                changed(room, null, entry, false, announce);
             }
         }
     }
@@ -324,7 +355,7 @@ final class Hub {
             PresencePeer left = room.presence.leave(session.peerId());
             if (left != null) {
                 presenceMembers.decrement();
-                announce(room, session, ServerFrames.presence(name, List.of(), List.of(left)));
+                changed(room, session, left, false, true);
             }
             if (room.subscribers.isEmpty()) {
                 unlink(room);
@@ -359,14 +390,129 @@ final class Hub {
         silenced = true;
     }
 
-    /** Enqueues a presence delta to every presence receiver of the room except {@code cause}. Room lock held. */
-    private void announce(Room room, Session cause, byte[] delta) {
+    /**
+     * Member {@code entry} joined or left the room (its presence already changed): tells the room's presence
+     * receivers, except {@code cause}, as the room's presence mode says — at once ({@code full}, and
+     * {@code batched} below its threshold), in the next batch ({@code batched}), or in the next count
+     * ({@code count}). With {@code announce} false (members loaded before anyone listens) only the batched roster
+     * follows. Room lock held.
+     */
+    private void changed(Room room, Session cause, PresencePeer entry, boolean joined, boolean announce) {
+        ChannelRule.PresenceRule rule = room.presenceRule;
+        switch (rule.mode()) {
+            case FULL -> {
+                if (announce) {
+                    announce(room, cause, delta(room, entry, joined));
+                }
+            }
+            case COUNT -> {
+                if (announce) {
+                    scheduleFlush(room);
+                }
+            }
+            case BATCHED -> {
+                if (!announce || (room.batch == null && room.presence.size() < rule.threshold())) {
+                    if (joined) {
+                        room.announced.join(entry.peerId(), entry.metadata());
+                    } else {
+                        room.announced.leave(entry.peerId());
+                    }
+                    if (announce) {
+                        announce(room, cause, delta(room, entry, joined));
+                    }
+                    return;
+                }
+                if (room.batch == null) {
+                    room.batch = new Room.Batch();
+                    scheduleFlush(room);
+                }
+                room.batch.record(entry, joined);
+            }
+        }
+    }
+
+    private static byte[] delta(Room room, PresencePeer entry, boolean joined) {
+        return joined ? ServerFrames.presence(room.name, List.of(entry), List.of())
+                : ServerFrames.presence(room.name, List.of(), List.of(entry));
+    }
+
+    /** Schedules the room's next batch or count, unless one is scheduled. Room lock held. */
+    private void scheduleFlush(Room room) {
+        if (!room.flushScheduled && scheduler != null) {
+            room.flushScheduled = true;
+            scheduler.schedule(() -> flush(room), room.presenceRule.interval().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Sends a batched room's changes since the last batch, as one frame (or, past the SDK's frame cap, several)
+     * to every presence receiver — a newcomer's own entry left out of its copy — and makes them the roster
+     * newcomers are shown; or a count room's member count, if it changed since the last.
+     */
+    private void flush(Room room) {
+        room.lock.lock();
+        try {
+            room.flushScheduled = false;
+            if (room.dead) {
+                return;
+            }
+            if (room.presenceRule.mode() == ChannelRule.Mode.COUNT) {
+                int count = room.presence.size();
+                if (count != room.countSent) {
+                    room.countSent = count;
+                    announce(room, null, ServerFrames.presenceCount(room.name, count));
+                }
+                return;
+            }
+            Room.Batch batch = room.batch;
+            room.batch = null;
+            if (batch == null || (batch.joined.isEmpty() && batch.left.isEmpty())) {
+                return;
+            }
+            for (PresencePeer left : batch.left.values()) {
+                room.announced.leave(left.peerId());
+            }
+            for (PresencePeer joined : batch.joined.values()) {
+                room.announced.join(joined.peerId(), joined.metadata());
+            }
+            if (silenced) {
+                return;
+            }
+            List<Presence.Delta> frames = Presence.deltaFrames(room.name, List.copyOf(batch.joined.values()),
+                    List.copyOf(batch.left.values()));
+            for (Session session : room.subscribers.keySet()) {
+                if (!hears(room, session)) {
+                    continue;
+                }
+                boolean newcomer = batch.joined.containsKey(session.peerId());
+                for (Presence.Delta delta : frames) {
+                    Object frame = newcomer ? delta.frameFor(session.peerId()) : delta.frame;
+                    if (frame instanceof byte[] bytes) {
+                        session.deliver(bytes);
+                    } else if (frame instanceof Outbox.Cut cut) {
+                        session.deliver(cut);
+                    }
+                }
+            }
+        } finally {
+            room.lock.unlock();
+        }
+    }
+
+    /** Whether {@code session} gets the room's presence frames: it has the action and is in the audience. */
+    private static boolean hears(Room room, Session session) {
+        return session.receivesPresence()
+                && (!room.presenceRule.hasAudience() || session.inAudience(room.presenceRule));
+    }
+
+    /** Enqueues a presence frame to every presence receiver of the room except {@code cause}. Room lock held. */
+    private void announce(Room room, Session cause, byte[] frame) {
         if (silenced) {
             return;
         }
         for (Session other : room.subscribers.keySet()) {
-            if (other != cause && other.receivesPresence()) {
-                other.deliver(delta);
+            if (other != cause && hears(room, other)) {
+                other.deliver(frame);
             }
         }
     }
@@ -426,7 +572,11 @@ final class Hub {
      * connections got it, and whether one of them is behind.
      */
     Fanout publish(Session sender, String channel, String from, RawJson data, RawJson fromMetadata) {
-        Fanout fanout = new Fanout(channel, from, data, fromMetadata);
+        return publish(sender, channel, new Fanout(channel, from, data, fromMetadata));
+    }
+
+    /** As {@link #publish(Session, String, String, RawJson, RawJson)}, for a broadcast already prepared. */
+    Fanout publish(Session sender, String channel, Fanout fanout) {
         List<Room> matching = matchingPatternRooms(channel);
         if (matching.isEmpty()) {
             Room room = rooms.get(channel);

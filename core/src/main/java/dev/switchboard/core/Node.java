@@ -2,6 +2,7 @@ package dev.switchboard.core;
 
 import dev.switchboard.core.auth.Admission;
 import dev.switchboard.core.auth.AppConfig;
+import dev.switchboard.core.auth.ChannelRule;
 import dev.switchboard.core.auth.Authenticator;
 import dev.switchboard.core.auth.Identity;
 import dev.switchboard.core.auth.Key;
@@ -56,6 +57,7 @@ public final class Node {
     private final Relay relay;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final OutboundBudget budget;
+    private final History.Budget historyBudget;
     private final LongAdder slowCloses = new LongAdder();
     private volatile boolean draining;
     private volatile boolean stopped;
@@ -77,11 +79,12 @@ public final class Node {
                 Cluster cluster) {
         this.metrics = metrics;
         this.cluster = cluster;
-        this.relay = new Relay(cluster, tenants);
+        this.relay = new Relay(cluster, tenants, clock);
         this.authenticator = new Authenticator(keyring);
         this.keyring = keyring;
         this.settings = settings;
         this.budget = new OutboundBudget(settings.outboundBudgetBytes());
+        this.historyBudget = new History.Budget(settings.historyBudgetBytes());
         this.clock = clock;
         this.scheduler = scheduler;
         this.closeLog = new CloseLog(clock);
@@ -284,6 +287,41 @@ public final class Node {
         return channels;
     }
 
+    /**
+     * Up to {@code limit} messages of {@code channel}'s history after offset {@code since} of epoch {@code epoch}
+     * (null: the newest {@code limit}; an epoch null or the stream's own), oldest first; empty when the channel has
+     * no history (its rules have none, or the node is part of a cluster, where history is not kept yet).
+     */
+    public Optional<HistoryPage> history(String appId, String channel, Long since, String epoch, int limit) {
+        Tenant tenant = tenant(appId);
+        ChannelRule.History rule = cluster.shared() ? null : tenant.rule(channel).history();
+        if (rule == null) {
+            return Optional.empty();
+        }
+        long now = clock.currentTimeMillis();
+        History.Stream stream = tenant.history.lock(channel, rule);
+        try {
+            boolean sameEpoch = epoch == null || epoch.equals(stream.epoch);
+            List<History.Entry> entries;
+            boolean missed;
+            if (since == null) {
+                entries = stream.newest(limit, now);
+                missed = false;
+            } else {
+                long from = sameEpoch ? since : 0;
+                entries = stream.after(from, limit + 1, now);
+                missed = !sameEpoch || from < stream.firstOffset() - 1;
+            }
+            boolean more = since != null && entries.size() > limit;
+            List<HistoryPage.Message> messages = entries.subList(0, Math.min(limit, entries.size())).stream()
+                    .map(e -> new HistoryPage.Message(e.offset(), e.atMillis(), e.from(), e.data(), e.fromMetadata()))
+                    .toList();
+            return Optional.of(new HistoryPage(channel, stream.epoch, stream.lastOffset(), messages, more, missed));
+        } finally {
+            stream.lock.unlock();
+        }
+    }
+
     /** Closes every connection of {@code peerId} in the app, on every node, with 4020; completes with how many. */
     public CompletionStage<Integer> kick(String appId, String peerId) {
         Tenant tenant = tenant(appId);
@@ -301,7 +339,8 @@ public final class Node {
     }
 
     private Tenant newTenant(AppConfig app) {
-        return new Tenant(app, settings, clock.currentTimeMillis(), metrics.app(app.id()), cluster);
+        return new Tenant(app, settings, clock.currentTimeMillis(), metrics.app(app.id()), cluster, historyBudget,
+                scheduler);
     }
 
     private Tenant tenant(String appId) {
@@ -543,6 +582,11 @@ public final class Node {
             long nowMillis = clock.currentTimeMillis();
             for (Tenant tenant : tenants.values()) {
                 tenant.roll(nowMillis);
+                tenant.history.sweep(nowMillis);
+                tenant.cursors.sweep(nowMillis);
+            }
+            for (Tenant tenant : tenants.values()) {
+                tenant.history.trimToBudget();
             }
             closeLog.summarise();
             long now = clock.nanoTime();

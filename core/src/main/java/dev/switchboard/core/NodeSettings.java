@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param drainTimeout how long a graceful shutdown waits for connections to close after {@code going_away}
  * @param outboundBudgetBytes what may wait in all outboxes of the node together, queue nodes included, before
  *                            the heaviest are closed with 1008 ({@link OutboundBudget})
+ * @param historyBudgetBytes what the message history of all channels of the node may hold together; past it the
+ *                           oldest messages of the largest streams go first (docs/history.md)
  */
 public record NodeSettings(
         int maxMessageSize,
@@ -24,7 +26,8 @@ public record NodeSettings(
         Duration pingInterval,
         Duration pingGrace,
         Duration drainTimeout,
-        long outboundBudgetBytes) {
+        long outboundBudgetBytes,
+        long historyBudgetBytes) {
 
     public static final int DEFAULT_RATE_BURST = 200;
     public static final double DEFAULT_RATE_PER_SECOND = 100;
@@ -49,6 +52,16 @@ public record NodeSettings(
         if (outboundBudgetBytes < outboxMaxBytes) {
             throw new IllegalArgumentException("outboundBudgetBytes must hold at least one connection's outbox");
         }
+        if (historyBudgetBytes < 1) {
+            throw new IllegalArgumentException("historyBudgetBytes must be positive");
+        }
+    }
+
+    /** With the default history budget ({@link #defaultHistoryBudget}). */
+    public NodeSettings(int maxMessageSize, int rateBurst, double ratePerSecond, long outboxMaxBytes,
+                        Duration pingInterval, Duration pingGrace, Duration drainTimeout, long outboundBudgetBytes) {
+        this(maxMessageSize, rateBurst, ratePerSecond, outboxMaxBytes, pingInterval, pingGrace, drainTimeout,
+                outboundBudgetBytes, defaultHistoryBudget());
     }
 
     /** With the default node budget ({@link #defaultOutboundBudget}). */
@@ -61,6 +74,11 @@ public record NodeSettings(
     /** A quarter of the maximum heap, and at least 64 MiB. */
     public static long defaultOutboundBudget() {
         return Math.max(64L << 20, Runtime.getRuntime().maxMemory() / 4);
+    }
+
+    /** An eighth of the maximum heap, and at least 16 MiB. */
+    public static long defaultHistoryBudget() {
+        return Math.max(16L << 20, Runtime.getRuntime().maxMemory() / 8);
     }
 
     public static NodeSettings defaults() {

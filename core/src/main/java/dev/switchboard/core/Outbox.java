@@ -72,7 +72,7 @@ final class Outbox {
     private final Runnable onCut;
     private final Runnable drainTask = this::drain;
     /** The rest of a {@link Frames} item being written (I/O thread only); null when none is. */
-    private byte[][] partial;
+    private Object[] partial;
     private int partialNext;
     /** The sequence number of the barrier ping whose pong the outbox waits for (I/O thread only). */
     private long awaitedPong;
@@ -84,6 +84,8 @@ final class Outbox {
     private volatile boolean sealed;
     /** Set by a close that discards: the drain drops the frames it finds before the close. */
     private volatile boolean discard;
+    /** Where the connection stands in the streams it follows; null until it follows one (I/O thread only). */
+    private Positions positions;
 
     Outbox(Transport transport, long maxBytes) {
         this(transport, maxBytes, OutboundBudget.unlimited(), () -> {
@@ -109,6 +111,30 @@ final class Outbox {
     }
 
     /**
+     * Queues a message of a channel with history: written like a frame, and recorded in the connection's
+     * {@link Positions} when written (see {@link #follow}).
+     */
+    boolean offer(StreamMessage message) {
+        if (sealed) {
+            return true;
+        }
+        return enqueue(message, message.frame().length);
+    }
+
+    /** Queues a shared frame minus a part ({@link Cut}); counted as the bytes that will be sent. */
+    boolean offer(Cut cut) {
+        if (sealed) {
+            return true;
+        }
+        return enqueue(cut, cut.length());
+    }
+
+    /** Records written stream messages in {@code positions} and confirms them by pings (I/O thread). */
+    void follow(Positions positions) {
+        this.positions = positions;
+    }
+
+    /**
      * Queues several frames that go out one after another, interleaved with nothing: the frames of a presence
      * snapshot (protocol.md §7.4). Frames shared with other connections (a big room's cached snapshot chunks) do
      * not count against the bound, only {@code ownBytes}, the bytes encoded for this connection alone; the drain
@@ -116,7 +142,7 @@ final class Outbox {
      * bound never closes a reader that keeps up. Returns false, queueing nothing, if {@code ownBytes} would cross
      * the bound.
      */
-    boolean offerFrames(byte[][] frames, long ownBytes) {
+    boolean offerFrames(Object[] frames, long ownBytes) {
         if (sealed) {
             return true;
         }
@@ -131,7 +157,7 @@ final class Outbox {
      * the snapshot (docs/decisions.md D9). Costs the snapshot one round trip; a transport that cannot ping
      * ({@link Transport#sendPing} &lt; 0) sends it at once.
      */
-    boolean offerSnapshot(byte[][] frames, long ownBytes) {
+    boolean offerSnapshot(Object[] frames, long ownBytes) {
         if (sealed) {
             return true;
         }
@@ -143,6 +169,10 @@ final class Outbox {
      * earlier one's (a client may answer only the latest of several pings, RFC 6455 §5.5.3), the drain goes on.
      */
     void onPong(long sequence) {
+        if (positions != null && positions.ponged(sequence) && !sealed) {
+            positions.pinged(transport.sendPing());
+            transport.flush();
+        }
         if (sequence >= awaitedPong && (int) STATE.getVolatile(this) == AWAITING_PONG
                 && STATE.compareAndSet(this, AWAITING_PONG, SCHEDULED)) {
             transport.execute(drainTask);
@@ -274,12 +304,16 @@ final class Outbox {
                     continue;
                 }
                 if (partial != null) {
-                    byte[] frame = partial[partialNext++];
+                    Object frame = partial[partialNext++];
                     if (partialNext == partial.length) {
                         partial = null;
                     }
                     if (!discard) {
-                        transport.write(frame);
+                        if (frame instanceof Cut cut) {
+                            transport.write(cut.frame(), cut.from(), cut.to());
+                        } else {
+                            transport.write((byte[]) frame);
+                        }
                     }
                     continue;
                 }
@@ -308,6 +342,22 @@ final class Outbox {
                     if ((taken & BYTES_MASK) >= RELEASE_BYTES) {
                         taken = release(taken);
                     }
+                } else if (item instanceof Cut cut) {
+                    if (!discard) {
+                        transport.write(cut.frame(), cut.from(), cut.to());
+                    }
+                    taken += cut.length() + FRAME_UNIT;
+                } else if (item instanceof StreamMessage message) {
+                    if (!discard) {
+                        transport.write(message.frame());
+                        if (positions != null) {
+                            positions.written(message.stream(), message.offset());
+                        }
+                    }
+                    taken += message.frame().length + FRAME_UNIT;
+                    if ((taken & BYTES_MASK) >= RELEASE_BYTES) {
+                        taken = release(taken);
+                    }
                 } else if (item instanceof Close close) {
                     queue.clear();
                     partial = null;
@@ -318,6 +368,9 @@ final class Outbox {
                 }
             }
             release(taken);
+            if (positions != null && positions.wantsPing() && !sealed) {
+                positions.pinged(transport.sendPing());
+            }
             transport.flush();
             if (partial != null || !queue.isEmpty()) {
                 transport.execute(drainTask);
@@ -370,7 +423,28 @@ final class Outbox {
     private record Close(int code, String reason) {
     }
 
-    /** Frames written back to back as one item ({@link #offerFrames}), after a pong barrier if {@code afterPong}. */
-    private record Frames(byte[][] frames, long ownBytes, boolean afterPong) {
+    /**
+     * A message frame of a channel with history and its offset in the channel's stream; like the frame itself,
+     * one instance is shared by every recipient of a fan-out.
+     */
+    record StreamMessage(byte[] frame, History.Stream stream, long offset) {
+    }
+
+    /**
+     * Frames written back to back as one item ({@link #offerFrames}), each a {@code byte[]} or a {@link Cut}, after a
+     * pong barrier if {@code afterPong}.
+     */
+    private record Frames(Object[] frames, long ownBytes, boolean afterPong) {
+    }
+
+    /**
+     * The shared frame {@code frame} without its bytes {@code [from, to)}: what one recipient gets of a frame shared
+     * by many when one part must not reach it (its own presence entry). Sent without copying where the transport
+     * can (see {@link Transport#write(byte[], int, int)}).
+     */
+    record Cut(byte[] frame, int from, int to) {
+        int length() {
+            return frame.length - (to - from);
+        }
     }
 }

@@ -15,8 +15,9 @@ import java.util.Map;
  *
  * <p>Snapshots of big rooms. Members are kept in join order in <em>chunks</em> of at most {@link #FRAME_BYTES}
  * encoded bytes, and each chunk caches its encoded presence frame until it changes. A snapshot is the chunks'
- * frames, shared by every subscriber of the same room version; only the chunk holding the subscriber's own entry
- * is encoded afresh without it. So a room whose member list is larger than the official SDK's 1 MiB inbound cap
+ * frames, shared by every subscriber of the same room version; the chunk holding the subscriber's own entry goes
+ * to it as that same frame with the entry cut out ({@link Outbox.Cut}), so a snapshot costs a subscriber no
+ * encoding and no copy of its own. So a room whose member list is larger than the official SDK's 1 MiB inbound cap
  * goes out as several presence frames (protocol.md §7.4 allows it; a room under the cap is always one frame),
  * and a join costs the encoding of at most one chunk, not of the whole room: a join storm into a room of
  * 10,000 members re-encodes only the last chunk per join. Adjacent chunks that fit in one frame together are
@@ -97,7 +98,7 @@ final class Presence {
      * A snapshot's frames, and how many of their bytes were encoded for this one subscriber (the rest are the
      * room's cached chunk frames, shared).
      */
-    record Snapshot(byte[][] frames, long ownBytes) {
+    record Snapshot(Object[] frames, long ownBytes) {
     }
 
     /**
@@ -106,14 +107,12 @@ final class Presence {
      */
     Snapshot snapshotFor(String self) {
         Member own = self == null ? null : members.get(self);
-        List<byte[]> frames = new ArrayList<>(chunks.size());
+        List<Object> frames = new ArrayList<>(chunks.size());
         long ownBytes = 0;
         for (Chunk chunk : chunks) {
             if (own != null && own.chunk == chunk) {
                 if (chunk.members.size() > 1) {
-                    byte[] frame = chunk.frameWithout(own);
-                    frames.add(frame);
-                    ownBytes += frame.length;
+                    frames.add(chunk.frameWithout(own));
                 }
             } else {
                 frames.add(chunk.frame());
@@ -124,7 +123,91 @@ final class Presence {
             frames.add(empty);
             ownBytes += empty.length;
         }
-        return new Snapshot(frames.toArray(byte[][]::new), ownBytes);
+        return new Snapshot(frames.toArray(), ownBytes);
+    }
+
+    /**
+     * {@code frame}, a presence frame of {@code channel} whose {@code joined} lists {@code joined}, without entry
+     * {@code index} (and one comma next to it).
+     */
+    static Outbox.Cut cut(byte[] frame, String channel, List<PresencePeer> joined, int index) {
+        int start = ServerFrames.presenceJoinedStart(channel);
+        for (int i = 0; i < index; i++) {
+            start += ServerFrames.presenceEntryBytes(joined.get(i)); // the entry and the comma after it
+        }
+        return cutAt(frame, start, ServerFrames.presenceEntryBytes(joined.get(index)) - 1, index, joined.size());
+    }
+
+    /** Entry {@code index} of {@code count}, at {@code start} and {@code length} bytes long, cut with its comma. */
+    private static Outbox.Cut cutAt(byte[] frame, int start, int length, int index, int count) {
+        if (count == 1) {
+            return new Outbox.Cut(frame, start, start + length);
+        }
+        return index == 0 ? new Outbox.Cut(frame, start, start + length + 1)
+                : new Outbox.Cut(frame, start - 1, start + length);
+    }
+
+    /** One frame of a batch of deltas, and the joins it lists. */
+    static final class Delta {
+        final byte[] frame;
+        private final String channel;
+        private final List<PresencePeer> joined;
+        /** peerId → its index in {@link #joined}; built when first needed. */
+        private Map<String, Integer> index;
+
+        Delta(byte[] frame, String channel, List<PresencePeer> joined) {
+            this.frame = frame;
+            this.channel = channel;
+            this.joined = joined;
+        }
+
+        /**
+         * This frame as {@code peerId} gets it: the frame itself if it does not list the peer as joined, else the
+         * frame without that entry, or null if nothing would be left of it.
+         */
+        Object frameFor(String peerId) {
+            if (index == null) {
+                index = new HashMap<>(joined.size() * 2);
+                for (int i = 0; i < joined.size(); i++) {
+                    index.put(joined.get(i).peerId(), i);
+                }
+            }
+            Integer own = index.get(peerId);
+            if (own == null) {
+                return frame;
+            }
+            Outbox.Cut cut = cut(frame, channel, joined, own);
+            return cut.length() == ServerFrames.presenceEnvelopeBytes(channel) ? null : cut;
+        }
+    }
+
+    /**
+     * A batch of deltas as presence frames of at most {@link #FRAME_BYTES} each: usually one; a batch of thousands
+     * of joins with large metadata is split (the joins first, then the leaves, each in order).
+     */
+    static List<Delta> deltaFrames(String channel, List<PresencePeer> joined, List<PresencePeer> left) {
+        int room = FRAME_BYTES - ServerFrames.presenceEnvelopeBytes(channel);
+        List<Delta> frames = new ArrayList<>(1);
+        List<PresencePeer> frameJoined = new ArrayList<>();
+        List<PresencePeer> frameLeft = new ArrayList<>();
+        int bytes = 0;
+        for (int i = 0; i < joined.size() + left.size(); i++) {
+            boolean join = i < joined.size();
+            PresencePeer peer = join ? joined.get(i) : left.get(i - joined.size());
+            int size = ServerFrames.presenceEntryBytes(peer);
+            if (bytes + size > room && bytes > 0) {
+                frames.add(new Delta(ServerFrames.presence(channel, frameJoined, frameLeft), channel, frameJoined));
+                frameJoined = new ArrayList<>();
+                frameLeft = new ArrayList<>();
+                bytes = 0;
+            }
+            (join ? frameJoined : frameLeft).add(peer);
+            bytes += size;
+        }
+        if (bytes > 0) {
+            frames.add(new Delta(ServerFrames.presence(channel, frameJoined, frameLeft), channel, frameJoined));
+        }
+        return frames;
     }
 
     /** Every member except {@code self} (null: all), with the metadata of the connection that created it. */
@@ -189,21 +272,28 @@ final class Presence {
 
         byte[] frame() {
             if (frame == null) {
-                frame = ServerFrames.presence(channel, entries(null), List.of());
+                frame = ServerFrames.presence(channel, entries(), List.of());
             }
             return frame;
         }
 
-        byte[] frameWithout(Member own) {
-            return ServerFrames.presence(channel, entries(own), List.of());
+        Outbox.Cut frameWithout(Member own) {
+            int start = ServerFrames.presenceJoinedStart(channel);
+            int index = 0;
+            for (Member member : members) {
+                if (member == own) {
+                    break;
+                }
+                start += member.bytes;
+                index++;
+            }
+            return cutAt(frame(), start, own.bytes - 1, index, members.size());
         }
 
-        private List<PresencePeer> entries(Member except) {
+        private List<PresencePeer> entries() {
             List<PresencePeer> entries = new ArrayList<>(members.size());
             for (Member member : members) {
-                if (member != except) {
-                    entries.add(member.entry);
-                }
+                entries.add(member.entry);
             }
             return entries;
         }

@@ -1,6 +1,8 @@
 package dev.switchboard.core;
 
+import dev.switchboard.core.auth.ChannelRule;
 import dev.switchboard.core.spi.Broker;
+import dev.switchboard.core.spi.Clock;
 import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.core.spi.PeerRouter;
 import dev.switchboard.core.spi.PresenceStore;
@@ -20,10 +22,12 @@ final class Relay implements Broker.Inbound, PresenceStore.Listener, PeerRouter.
     private final Cluster cluster;
     /** App id → its live state on this node (the node's own map: apps come and go with reloads). */
     private final Map<String, Tenant> tenants;
+    private final Clock clock;
 
-    Relay(Cluster cluster, Map<String, Tenant> tenants) {
+    Relay(Cluster cluster, Map<String, Tenant> tenants, Clock clock) {
         this.cluster = cluster;
         this.tenants = tenants;
+        this.clock = clock;
     }
 
     Cluster cluster() {
@@ -43,7 +47,7 @@ final class Relay implements Broker.Inbound, PresenceStore.Listener, PeerRouter.
      * publication to the other nodes.
      */
     Fanout publish(Tenant tenant, Session sender, String channel, String from, RawJson data, RawJson fromMetadata) {
-        Fanout fanout = tenant.hub.publish(sender, channel, from, data, fromMetadata);
+        Fanout fanout = deliver(tenant, sender, channel, from, data, fromMetadata);
         if (cluster.shared()) {
             cluster.broker().publish(new Publication(tenant.id, channel, from, data, fromMetadata));
         }
@@ -56,12 +60,32 @@ final class Relay implements Broker.Inbound, PresenceStore.Listener, PeerRouter.
      */
     CompletionStage<Integer> publishCounted(Tenant tenant, String channel, String from, RawJson data,
                                             RawJson fromMetadata) {
-        int here = tenant.hub.publish(null, channel, from, data, fromMetadata).delivered();
+        int here = deliver(tenant, null, channel, from, data, fromMetadata).delivered();
         if (!cluster.shared()) {
             return CompletableFuture.completedFuture(here);
         }
         return cluster.broker().publishCounted(new Publication(tenant.id, channel, from, data, fromMetadata))
                 .handle((elsewhere, failure) -> here + (failure == null ? elsewhere : 0));
+    }
+
+    /**
+     * Hands a publication to this node's subscribers; on a channel with history (a standalone node), appends it to
+     * the channel's stream first and hands it out under the stream's lock, so subscribers get a stream's messages
+     * in offset order and a resuming subscribe finds each one either in the stream or live (docs/history.md).
+     */
+    private Fanout deliver(Tenant tenant, Session sender, String channel, String from, RawJson data,
+                           RawJson fromMetadata) {
+        ChannelRule.History history = cluster.shared() ? null : tenant.rule(channel).history();
+        if (history == null) {
+            return tenant.hub.publish(sender, channel, from, data, fromMetadata);
+        }
+        History.Stream stream = tenant.history.lock(channel, history);
+        try {
+            long offset = stream.append(clock.currentTimeMillis(), from, data, fromMetadata);
+            return tenant.hub.publish(sender, channel, new Fanout(channel, from, data, fromMetadata, stream, offset));
+        } finally {
+            stream.lock.unlock();
+        }
     }
 
     /**

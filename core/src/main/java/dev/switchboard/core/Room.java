@@ -1,6 +1,8 @@
 package dev.switchboard.core;
 
+import dev.switchboard.core.auth.ChannelRule;
 import dev.switchboard.core.spi.PresenceStore;
+import dev.switchboard.protocol.ServerFrames.PresencePeer;
 import dev.switchboard.protocol.Glob;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,6 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>In a cluster a new room is not {@link #ready} until the broker confirmed its subscription and the other
  * nodes' members are loaded; subscribes meanwhile wait in {@link #waiting} and deltas in {@link #early}. Presence
  * then counts, per peerId, this node's connections plus one per other node holding the peer ({@link #remote}).
+ *
+ * <p>Presence modes (docs/history.md, "Presence that scales"): a {@code batched} room keeps, beside its members,
+ * the roster its subscribers were last told ({@link #announced}) and the changes since ({@link #batch}), sent as
+ * one frame per interval; a {@code count} room remembers the count it last sent.
  */
 final class Room {
     final String name;
@@ -33,6 +39,15 @@ final class Room {
     /** Subscriber → includeSenderMetadata. */
     final Map<Session, Boolean> subscribers = new LinkedHashMap<>();
     final Presence presence;
+    final ChannelRule.PresenceRule presenceRule;
+    /** Batched mode: the members as the subscribers were last told (a newcomer's snapshot); null in other modes. */
+    final Presence announced;
+    /** Batched mode: the changes not yet sent; null when none wait. */
+    Batch batch;
+    /** Batched and count modes: a flush is scheduled. */
+    boolean flushScheduled;
+    /** Count mode: the count last sent; -1 before the first. */
+    int countSent = -1;
     boolean dead;
     boolean ready;
     /** Set when the first waiting subscribe asked the engine to make the room ready. */
@@ -49,8 +64,14 @@ final class Room {
     long version;
 
     Room(String name, boolean ready) {
+        this(name, ready, ChannelRule.PresenceRule.FULL);
+    }
+
+    Room(String name, boolean ready, ChannelRule.PresenceRule presenceRule) {
         this.name = name;
         this.presence = new Presence(name);
+        this.presenceRule = presenceRule;
+        this.announced = presenceRule.mode() == ChannelRule.Mode.BATCHED ? new Presence(name) : null;
         this.glob = Glob.isPattern(name) ? Glob.compile(name) : null;
         this.ready = ready;
         if (!ready) {
@@ -58,6 +79,26 @@ final class Room {
             this.early = new ArrayList<>(0);
             this.local = new HashMap<>();
             this.remote = new HashSet<>();
+        }
+    }
+
+    /**
+     * Joins and leaves of a batched room since its last batch, net: a peer that joins and leaves within one
+     * interval (or leaves and comes back) is in neither.
+     */
+    static final class Batch {
+        final Map<String, PresencePeer> joined = new LinkedHashMap<>();
+        final Map<String, PresencePeer> left = new LinkedHashMap<>();
+
+        void record(PresencePeer entry, boolean join) {
+            String peerId = entry.peerId();
+            if (join) {
+                if (left.remove(peerId) == null) {
+                    joined.put(peerId, entry);
+                }
+            } else if (joined.remove(peerId) == null) {
+                left.put(peerId, entry);
+            }
         }
     }
 

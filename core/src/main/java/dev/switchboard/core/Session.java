@@ -1,6 +1,7 @@
 package dev.switchboard.core;
 
 import dev.switchboard.core.auth.Action;
+import dev.switchboard.core.auth.ChannelRule;
 import dev.switchboard.core.auth.Grants;
 import dev.switchboard.core.auth.Identity;
 import dev.switchboard.core.auth.TurnConfig;
@@ -21,8 +22,11 @@ import dev.switchboard.protocol.Send;
 import dev.switchboard.protocol.ServerFrames;
 import dev.switchboard.protocol.Subscribe;
 import dev.switchboard.protocol.Unsubscribe;
+import dev.switchboard.protocol.Glob;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -74,6 +78,10 @@ public final class Session {
     private boolean waiting;
     /** Frames read while {@link #waiting}, in order ({@link #NO_FRAME} for a binary one). I/O thread only. */
     private ArrayDeque<byte[]> held;
+    /** The {@code role} of the peer metadata ({@link #inAudience}); null until first needed. */
+    private volatile List<String> roles;
+    /** Where the connection stands in the streams of its channels with history; null until it has one. */
+    private Positions positions;
     /** Whether this connection holds a cluster-wide connection slot of its app (to give back at the end). */
     private final boolean clusterSlot;
     /** The code the connection ends with, for metrics: set by the first close decided; 0 until then. */
@@ -144,6 +152,35 @@ public final class Session {
 
     boolean receivesPresence() {
         return receivesPresence;
+    }
+
+    /**
+     * Whether this connection is in the audience of a channel's presence: its token grants one of the rule's
+     * actions, or its peer metadata's {@code role} (a string, or a list of strings) is one of the rule's roles.
+     */
+    boolean inAudience(ChannelRule.PresenceRule rule) {
+        for (Action action : rule.actions()) {
+            if (identity.can(action)) {
+                return true;
+            }
+        }
+        if (!rule.roles().isEmpty()) {
+            for (String role : roles()) {
+                if (rule.roles().contains(role)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The roles of the peer metadata, read once (a benign race: every thread computes the same). */
+    private List<String> roles() {
+        List<String> known = roles;
+        if (known == null) {
+            roles = known = Roles.of(identity.peerMetadata());
+        }
+        return known;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -262,13 +299,108 @@ public final class Session {
         if (subscriptions == null) {
             subscriptions = new HashMap<>(4);
         }
-        subscriptions.put(channel, frame.includeSenderMetadata());
+        boolean repeat = subscriptions.put(channel, frame.includeSenderMetadata()) != null;
+        ChannelRule.History history = Glob.isPattern(channel) || node.relay().shared() ? null
+                : tenant.rule(channel).history();
+        if (history != null) {
+            subscribeWithHistory(frame, history, repeat);
+            return;
+        }
         waiting = true; // before asking: the answer may come at once, even on this thread
         if (tenant.hub.subscribe(this, channel, frame.includeSenderMetadata(), ackFor(frame))) {
             waiting = false;
         } else {
             pauseWhileWaiting();
         }
+    }
+
+    /**
+     * A subscribe to a channel with history (docs/history.md): under the channel's stream lock, finds where the
+     * client resumes from — the {@code since} it sent, else (a first subscribe of this connection) where a dropped
+     * connection of the same peer stood, else nowhere — and joins with the messages since then to replay after
+     * the ack and snapshot; a first-time subscriber may get the newest {@code replayOnSubscribe} instead.
+     */
+    private void subscribeWithHistory(Subscribe frame, ChannelRule.History history, boolean repeat) {
+        String channel = frame.channel();
+        long now = node.clock().currentTimeMillis();
+        History.Stream stream = tenant.history.lock(channel, history);
+        try {
+            Subscribe.Since since = frame.since() != null ? frame.since() : repeat ? null : resumePosition(stream, now);
+            long last = stream.lastOffset();
+            List<History.Entry> entries;
+            Boolean recovered = null;
+            if (since == null) {
+                int replay = repeat ? 0 : tenant.rule(channel).replayOnSubscribe();
+                entries = replay == 0 ? List.of() : stream.newest(replay, now);
+            } else if (!since.epoch().equals(stream.epoch)) {
+                entries = stream.after(0, Integer.MAX_VALUE, now); // the stream was lost since: all it has is new
+                recovered = false;
+            } else {
+                entries = stream.after(since.offset(), Integer.MAX_VALUE, now);
+                recovered = since.offset() <= last && since.offset() >= stream.firstOffset() - 1;
+            }
+            List<Outbox.StreamMessage> replay = replayFrames(stream, entries, frame.includeSenderMetadata());
+            if (replay.size() < entries.size()) {
+                recovered = recovered == null ? null : false;
+                entries = entries.subList(entries.size() - replay.size(), entries.size());
+            }
+            if (positions == null) {
+                positions = new Positions();
+                outbox.follow(positions);
+            }
+            positions.follow(stream, entries.isEmpty() ? last : entries.getFirst().offset() - 1);
+            byte[] ack = frame.requestId() == null ? null
+                    : ServerFrames.ack(frame.requestId(), last, stream.epoch, recovered);
+            tenant.hub.subscribe(this, channel, frame.includeSenderMetadata(), ack, replay);
+        } finally {
+            stream.lock.unlock();
+        }
+    }
+
+    /**
+     * Where this peer's new connection resumes in {@code stream}: the oldest of the positions of its dropped
+     * connections (a cursor, claimed) and of its other connections that have unconfirmed messages (possibly dead
+     * without the server knowing yet; they are marked taken over and keep no cursor when they drop). Null if
+     * none. Stream lock held.
+     */
+    private Subscribe.Since resumePosition(History.Stream stream, long now) {
+        Cursors.Cursor cursor = tenant.cursors.claim(peerId(), stream.channel, stream.epoch, now);
+        Subscribe.Since since = cursor == null ? null : new Subscribe.Since(cursor.offset(), cursor.epoch());
+        if (since != null && !since.epoch().equals(stream.epoch)) {
+            return since;
+        }
+        for (Session other : tenant.hub.sessionsOf(peerId())) {
+            Positions.Mark mark = other == this || other.positions == null ? null : other.positions.mark(stream);
+            if (mark != null && mark.lagging() && !mark.takenOver) {
+                mark.takenOver = true;
+                long confirmed = mark.confirmed;
+                if (since == null || confirmed < since.offset()) {
+                    since = new Subscribe.Since(confirmed, stream.epoch);
+                }
+            }
+        }
+        return since;
+    }
+
+    /**
+     * The message frames of {@code entries}, the newest that fit in half the connection's outbound bound (a replay
+     * must not close the connection it is for).
+     */
+    private List<Outbox.StreamMessage> replayFrames(History.Stream stream, List<History.Entry> entries,
+                                                    boolean includeSenderMetadata) {
+        long room = node.settings().outboxMaxBytes() / 2;
+        ArrayList<Outbox.StreamMessage> frames = new ArrayList<>(entries.size());
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            History.Entry entry = entries.get(i);
+            byte[] frame = ServerFrames.message(stream.channel, entry.from(), entry.data(),
+                    includeSenderMetadata ? entry.fromMetadata() : null, entry.offset(), stream.epoch);
+            room -= frame.length;
+            if (room < 0) {
+                break;
+            }
+            frames.add(new Outbox.StreamMessage(frame, stream, entry.offset()));
+        }
+        return frames.reversed();
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -317,6 +449,10 @@ public final class Session {
     private void unsubscribe(Unsubscribe frame) {
         if (subscriptions != null && subscriptions.remove(frame.channel()) != null) {
             tenant.hub.unsubscribe(this, frame.channel());
+            History.Stream stream = positions == null ? null : tenant.history.existing(frame.channel());
+            if (stream != null) {
+                positions.unfollow(stream);
+            }
         }
         acknowledge(frame);
     }
@@ -475,6 +611,20 @@ public final class Session {
         }
     }
 
+    /** Enqueues a shared frame minus one part (see {@link Outbox.Cut}). */
+    void deliver(Outbox.Cut cut) {
+        if (!outbox.offer(cut)) {
+            slowConsumer();
+        }
+    }
+
+    /** Enqueues a message of a channel with history (see {@link Outbox#offer(Outbox.StreamMessage)}). */
+    void deliver(Outbox.StreamMessage message) {
+        if (!outbox.offer(message)) {
+            slowConsumer();
+        }
+    }
+
     /** Over its own outbound bound: closed with 1008, what waits for it dropped (§8.7). */
     private void slowConsumer() {
         if (!outbox.isSealed()) {
@@ -568,9 +718,27 @@ public final class Session {
             for (String channel : subscriptions.keySet()) {
                 tenant.hub.unsubscribe(this, channel);
             }
+            keepCursors();
             subscriptions = null;
         }
         node.forget(this, tenant, clusterSlot);
+    }
+
+    /**
+     * Keeps, for the peer's next connection, where this one stood in the streams of its subscriptions with history
+     * (the last message it confirmed), unless another connection of the peer resumed from here already.
+     */
+    private void keepCursors() {
+        if (positions == null) {
+            return;
+        }
+        long now = node.clock().currentTimeMillis();
+        positions.marks().forEach((stream, mark) -> {
+            if (!mark.takenOver && subscriptions.containsKey(stream.channel)) {
+                tenant.cursors.put(peerId(), stream.channel, new Cursors.Cursor(mark.confirmed, stream.epoch,
+                        now + stream.rule.ttl().toMillis()));
+            }
+        });
     }
 
     Transport transport() {

@@ -2,9 +2,12 @@ package dev.switchboard.core;
 
 import dev.switchboard.core.auth.AppConfig;
 import dev.switchboard.core.auth.AppLimits;
+import dev.switchboard.core.auth.ChannelRule;
 import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.core.spi.ClusterCounters;
 import dev.switchboard.core.spi.Metrics;
+import dev.switchboard.core.spi.Scheduler;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -24,6 +27,11 @@ final class Tenant {
     final String id;
     final Hub hub;
     final Metrics.App metrics;
+    /** The message history of the app's channels with history on this node. */
+    final History history;
+    /** Where the app's dropped connections stood in those channels' streams. */
+    final Cursors cursors = new Cursors();
+    private volatile List<ChannelRule.Compiled> rules;
     private final Cluster cluster;
     private final NodeSettings settings;
     private volatile AppConfig config;
@@ -43,10 +51,12 @@ final class Tenant {
                             long opened) {
     }
 
-    Tenant(AppConfig config, NodeSettings settings, long nowMillis, Metrics.App metrics, Cluster cluster) {
+    Tenant(AppConfig config, NodeSettings settings, long nowMillis, Metrics.App metrics, Cluster cluster,
+           History.Budget historyBudget, Scheduler scheduler) {
         this.id = config.id();
+        this.history = new History(historyBudget);
         this.cluster = cluster;
-        this.hub = new Hub(config.id(), cluster);
+        this.hub = new Hub(config.id(), cluster, this::rule, scheduler);
         this.metrics = metrics;
         this.settings = settings;
         reconfigure(config);
@@ -63,7 +73,14 @@ final class Tenant {
         this.rate = RateLimiter.Rate.of(
                 limits.messageRateBurst() == null ? settings.rateBurst() : limits.messageRateBurst(),
                 limits.messageRatePerSecond() == null ? settings.ratePerSecond() : limits.messageRatePerSecond());
+        this.rules = next.channels().stream().map(ChannelRule.Compiled::of).toList();
         this.config = next;
+    }
+
+    /** The settings of {@code channel}: the first of the app's channel rules it matches, or the default. */
+    ChannelRule rule(String channel) {
+        List<ChannelRule.Compiled> current = rules;
+        return current.isEmpty() ? ChannelRule.DEFAULT : ChannelRule.of(current, channel);
     }
 
     /** The per-connection token bucket of this app's connections. */

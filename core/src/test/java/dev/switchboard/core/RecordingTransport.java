@@ -24,6 +24,14 @@ final class RecordingTransport implements Transport {
         }
     }
 
+    /** A shared frame written without {@code [from, to)}, kept as such (a big room's many cuts share one array). */
+    record WriteCut(byte[] frame, int from, int to) implements Event {
+        String text() {
+            return new String(frame, 0, from, StandardCharsets.UTF_8)
+                    + new String(frame, to, frame.length - to, StandardCharsets.UTF_8);
+        }
+    }
+
     record Flush() implements Event {
     }
 
@@ -106,6 +114,13 @@ final class RecordingTransport implements Transport {
         var hook = onWrite;
         if (hook != null) {
             hook.accept(utf8Json);
+        }
+    }
+
+    @Override
+    public void write(byte[] utf8Json, int cutFrom, int cutTo) {
+        synchronized (this) {
+            events.add(new WriteCut(utf8Json, cutFrom, cutTo));
         }
     }
 
@@ -197,6 +212,8 @@ final class RecordingTransport implements Transport {
         for (Event e : events) {
             if (e instanceof Write w) {
                 out.add(w.text());
+            } else if (e instanceof WriteCut cut) {
+                out.add(cut.text());
             }
         }
         return out;

@@ -76,6 +76,17 @@ final class TestNode {
 
     TestNode(NodeSettings settings, AppLimits limits, List<String> keyPatterns,
              dev.switchboard.core.spi.Cluster cluster) {
+        this(settings, limits, keyPatterns, cluster, List.of());
+    }
+
+    /** A standalone node whose app {@link #APP} has the channel settings {@code channels}. */
+    static TestNode withChannels(List<dev.switchboard.core.auth.ChannelRule> channels) {
+        return new TestNode(NodeSettings.defaults(), AppLimits.UNLIMITED, List.of("**"),
+                dev.switchboard.core.cluster.MemoryCluster.standalone(), channels);
+    }
+
+    TestNode(NodeSettings settings, AppLimits limits, List<String> keyPatterns,
+             dev.switchboard.core.spi.Cluster cluster, List<dev.switchboard.core.auth.ChannelRule> channels) {
         KeyConfig signing = new KeyConfig(KeyType.SECRET, SECRET_KEY, SECRET, keyPatterns,
                 EnumSet.allOf(Action.class), List.of(), true);
         KeyConfig publishable = new KeyConfig(KeyType.PUBLISHABLE, PUBLISHABLE_KEY, null, keyPatterns,
@@ -83,7 +94,7 @@ final class TestNode {
         KeyConfig other = new KeyConfig(KeyType.PUBLISHABLE, OTHER_PUBLISHABLE_KEY, null, List.of("**"),
                 EnumSet.allOf(Action.class), List.of(), true);
         Keyring keyring = new Keyring(List.of(
-                new AppConfig(APP, false, limits, List.of(signing, publishable)),
+                new AppConfig(APP, false, limits, List.of(signing, publishable), null, channels),
                 new AppConfig(OTHER_APP, false, null, List.of(other))));
         this.node = new Node(keyring, settings, clock, scheduler, dev.switchboard.core.spi.Metrics.NONE, cluster);
     }

@@ -2,6 +2,7 @@ package dev.switchboard.netty;
 
 import dev.switchboard.core.spi.Transport;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundInvoker;
@@ -97,6 +98,20 @@ final class NettyTransport implements Transport {
         }
         held[heldCount++] = utf8Json;
         HELD_BYTES.lazySet(this, heldBytes + SharedFrames.framedLength(utf8Json));
+    }
+
+    /**
+     * Queues the frame {@code utf8Json} without {@code [cutFrom, cutTo)} as its header and the two remaining parts of
+     * the shared array, gathered, not copied: a big room's presence frame minus one recipient's entry costs that
+     * recipient a header until the socket takes it.
+     */
+    @Override
+    public void write(byte[] utf8Json, int cutFrom, int cutTo) {
+        release();
+        int length = utf8Json.length - (cutTo - cutFrom);
+        ByteBuf header = SharedFrames.writeHeader(length, channel.alloc().buffer(10));
+        frames.write(Unpooled.wrappedBuffer(header, Unpooled.wrappedBuffer(utf8Json, 0, cutFrom),
+                Unpooled.wrappedBuffer(utf8Json, cutTo, utf8Json.length - cutTo)), channel.voidPromise());
     }
 
     /**

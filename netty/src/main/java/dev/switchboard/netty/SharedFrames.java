@@ -76,7 +76,11 @@ final class SharedFrames {
      * then the payload — and returns {@code buf}.
      */
     static ByteBuf writeFrame(byte[] payload, ByteBuf buf) {
-        int length = payload.length;
+        return writeHeader(payload.length, buf).writeBytes(payload);
+    }
+
+    /** Appends the header of a text frame of {@code length} payload bytes (see {@link #writeFrame}). */
+    static ByteBuf writeHeader(int length, ByteBuf buf) {
         buf.writeByte(0x81);
         if (length < 126) {
             buf.writeByte(length);
@@ -87,7 +91,6 @@ final class SharedFrames {
             buf.writeByte(127);
             buf.writeLong(length);
         }
-        buf.writeBytes(payload);
         return buf;
     }
 

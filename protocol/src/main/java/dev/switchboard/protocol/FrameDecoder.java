@@ -40,6 +40,7 @@ public final class FrameDecoder {
     static final String BAD_CHANNEL = "channel must be 1-256 bytes without control characters";
     static final String BAD_PEER_ID = "to must be 1-128 characters without control characters";
     static final String MISSING_DATA = "data is required";
+    static final String BAD_SINCE = "since must be {\"offset\": integer >= 0, \"epoch\": string}";
 
     private static final int ABSENT = 0;
     private static final int STRING = 1;
@@ -118,6 +119,8 @@ public final class FrameDecoder {
         String channel = null;
         String to = null;
         boolean includeSenderMetadata = false;
+        Subscribe.Since since = null;
+        boolean badSince = false;
         long dataStart = -1;
         long dataEnd = -1;
 
@@ -138,6 +141,15 @@ public final class FrameDecoder {
                 case "channel" -> channel = isString ? p.getString() : null;
                 case "to" -> to = isString ? p.getString() : null;
                 case "includeSenderMetadata" -> includeSenderMetadata = value == JsonToken.VALUE_TRUE;
+                case "since" -> {
+                    if (value == JsonToken.START_OBJECT) {
+                        since = since(p); // reads up to the object's end
+                        badSince = since == null;
+                        continue;
+                    }
+                    since = null;
+                    badSince = true;
+                }
                 case "data" -> {
                     dataStart = p.currentTokenLocation().getByteOffset();
                     if (value.isStructStart()) {
@@ -173,9 +185,11 @@ public final class FrameDecoder {
         }
         switch (type) {
             case "subscribe":
-                return Channels.isValidName(channel)
-                        ? new Subscribe(channel, includeSenderMetadata, requestId)
-                        : new Invalid(ErrorCode.INVALID_CHANNEL, requestId, BAD_CHANNEL);
+                if (!Channels.isValidName(channel)) {
+                    return new Invalid(ErrorCode.INVALID_CHANNEL, requestId, BAD_CHANNEL);
+                }
+                return badSince ? new Invalid(ErrorCode.MALFORMED_MESSAGE, requestId, BAD_SINCE)
+                        : new Subscribe(channel, includeSenderMetadata, requestId, since);
             case "unsubscribe":
                 return Channels.isValidName(channel)
                         ? new Unsubscribe(channel, requestId)
@@ -199,6 +213,34 @@ public final class FrameDecoder {
             default:
                 return new Invalid(ErrorCode.UNKNOWN_TYPE, requestId, UNKNOWN_TYPE);
         }
+    }
+
+    /**
+     * Reads the object of {@code since} (the parser is on its start) up to and including its end; null unless it
+     * holds an integer {@code offset} ≥ 0 and a string {@code epoch} of at most 64 characters.
+     */
+    private static Subscribe.Since since(JsonParser p) {
+        long offset = -1;
+        String epoch = null;
+        JsonToken token;
+        while ((token = p.nextToken()) == JsonToken.PROPERTY_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            if ("offset".equals(name)) {
+                offset = value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                        ? p.getLongValue() : -1;
+            } else if ("epoch".equals(name)) {
+                epoch = value == JsonToken.VALUE_STRING ? p.getString() : null;
+            }
+            p.skipChildren();
+        }
+        if (token != JsonToken.END_OBJECT || offset < 0 || epoch == null || epoch.length() > 64) {
+            if (token != JsonToken.END_OBJECT) {
+                throw new IllegalStateException("since did not end with its object");
+            }
+            return null;
+        }
+        return new Subscribe.Since(offset, epoch);
     }
 
     /** Byte offsets are relative to the start of the parsed range. */

@@ -36,8 +36,14 @@ public final class ServerFrames {
     private static final byte[] LEFT = JsonWriter.ascii("],\"left\":[");
     private static final byte[] PEER_ID = JsonWriter.ascii("{\"peerId\":");
     private static final byte[] PRESENCE_END = JsonWriter.ascii("]}");
+    private static final byte[] COUNT_END = JsonWriter.ascii("],\"count\":");
     private static final byte[] GOING_AWAY = JsonWriter.ascii("{\"type\":\"going_away\",\"retryAfterMs\":");
     private static final byte[] PONG = JsonWriter.ascii("{\"type\":\"pong\"}");
+    private static final byte[] OFFSET = JsonWriter.ascii(",\"offset\":");
+    private static final byte[] EPOCH = JsonWriter.ascii(",\"epoch\":");
+    private static final byte[] RECOVERED = JsonWriter.ascii(",\"recovered\":");
+    private static final byte[] TRUE = JsonWriter.ascii("true");
+    private static final byte[] FALSE = JsonWriter.ascii("false");
     private static final byte[] COMMA = {','};
     private static final byte[] END = {'}'};
 
@@ -83,6 +89,27 @@ public final class ServerFrames {
                 .raw(ACK).string(requestId).raw(END).finish();
     }
 
+    /**
+     * {@code {"type":"ack","requestId":…,"offset":…,"epoch":…[,"recovered":…]}}: the ack of a subscribe to a
+     * channel with history (docs/decisions.md D14), giving the stream position the subscriber is at once the
+     * messages replayed after the ack have arrived, and, when the subscribe resumed from an earlier position,
+     * whether every message since that position could be delivered. The official SDK reads only
+     * {@code requestId}.
+     *
+     * @param recovered null when the subscribe did not resume from anywhere
+     */
+    public static byte[] ack(String requestId, long offset, String epoch, Boolean recovered) {
+        int size = ACK.length + JsonWriter.stringSize(requestId) + OFFSET.length + JsonWriter.longSize(offset)
+                + EPOCH.length + JsonWriter.stringSize(epoch)
+                + (recovered == null ? 0 : RECOVERED.length + (recovered ? TRUE : FALSE).length) + END.length;
+        JsonWriter w = new JsonWriter(size).raw(ACK).string(requestId).raw(OFFSET).number(offset)
+                .raw(EPOCH).string(epoch);
+        if (recovered != null) {
+            w.raw(RECOVERED).raw(recovered ? TRUE : FALSE);
+        }
+        return w.raw(END).finish();
+    }
+
     /** {@code {"type":"error"[,"requestId":…],"code":…[,"message":…]}}; requestId and message nullable. */
     public static byte[] error(ErrorCode code, String requestId, String message) {
         String wire = code.wire();
@@ -106,13 +133,30 @@ public final class ServerFrames {
      * concrete channel published to, also for pattern subscribers (protocol.md §5.3).
      */
     public static byte[] message(String channel, String from, RawJson data, RawJson fromMetadata) {
+        return message(channel, from, data, fromMetadata, -1, null);
+    }
+
+    /**
+     * A message of a channel with history: as {@link #message(String, String, RawJson, RawJson)} followed by
+     * {@code "offset":…,"epoch":…}, its position in the channel's stream (docs/decisions.md D14; the official
+     * SDK ignores both). {@code epoch} null (or a negative offset) omits them.
+     */
+    public static byte[] message(String channel, String from, RawJson data, RawJson fromMetadata, long offset,
+            String epoch) {
+        boolean positioned = epoch != null && offset >= 0;
         int size = MESSAGE.length + JsonWriter.stringSize(channel) + FROM.length + JsonWriter.stringSize(from)
                 + DATA.length + data.length()
-                + (fromMetadata == null ? 0 : FROM_METADATA.length + fromMetadata.length()) + END.length;
+                + (fromMetadata == null ? 0 : FROM_METADATA.length + fromMetadata.length())
+                + (positioned ? OFFSET.length + JsonWriter.longSize(offset) + EPOCH.length
+                        + JsonWriter.stringSize(epoch) : 0)
+                + END.length;
         JsonWriter w = new JsonWriter(size).raw(MESSAGE).string(channel).raw(FROM).string(from)
                 .raw(DATA).raw(data);
         if (fromMetadata != null) {
             w.raw(FROM_METADATA).raw(fromMetadata);
+        }
+        if (positioned) {
+            w.raw(OFFSET).number(offset).raw(EPOCH).string(epoch);
         }
         return w.raw(END).finish();
     }
@@ -142,6 +186,18 @@ public final class ServerFrames {
         return w.raw(PRESENCE_END).finish();
     }
 
+    /**
+     * {@code {"type":"presence","channel":…,"joined":[],"left":[],"count":…}}: a channel's member count, in place
+     * of per-peer presence in a channel whose presence mode is {@code count} (docs/decisions.md D15). To the
+     * official SDK it is a presence frame that changes nothing.
+     */
+    public static byte[] presenceCount(String channel, int count) {
+        int size = PRESENCE.length + JsonWriter.stringSize(channel) + JOINED.length + LEFT.length
+                + COUNT_END.length + JsonWriter.longSize(count) + END.length;
+        return new JsonWriter(size).raw(PRESENCE).string(channel).raw(JOINED).raw(LEFT).raw(COUNT_END).number(count)
+                .raw(END).finish();
+    }
+
     /** {@code {"type":"going_away","retryAfterMs":…}}, sent before the 1001 close of a graceful shutdown. */
     public static byte[] goingAway(int retryAfterMs) {
         return new JsonWriter(GOING_AWAY.length + JsonWriter.longSize(retryAfterMs) + END.length)
@@ -157,6 +213,11 @@ public final class ServerFrames {
     public static int presenceEntryBytes(PresencePeer peer) {
         return COMMA.length + PEER_ID.length + JsonWriter.stringSize(peer.peerId())
                 + (peer.metadata() == null ? 0 : METADATA.length + peer.metadata().length()) + END.length;
+    }
+
+    /** Where the first entry of {@code joined} starts in a presence frame of {@code channel}. */
+    public static int presenceJoinedStart(String channel) {
+        return PRESENCE.length + JsonWriter.stringSize(channel) + JOINED.length;
     }
 
     /** The bytes of a presence frame of {@code channel} with both arrays empty. */

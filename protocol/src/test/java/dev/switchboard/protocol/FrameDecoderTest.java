@@ -236,6 +236,31 @@ class FrameDecoderTest {
         }
 
         @Test
+        void sinceIsARecoveryPosition() {
+            assertThat(decode("{\"type\":\"subscribe\",\"channel\":\"c\",\"since\":{\"epoch\":\"k3\",\"offset\":17,"
+                    + "\"extra\":[1]},\"requestId\":\"r\"}"))
+                    .isEqualTo(new Subscribe("c", false, "r", new Subscribe.Since(17, "k3")));
+            assertThat(decode("{\"type\":\"subscribe\",\"channel\":\"c\",\"since\":{\"offset\":0,\"epoch\":\"\"}}"))
+                    .isEqualTo(new Subscribe("c", false, null, new Subscribe.Since(0, "")));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"null", "1", "\"x\"", "[]", "{}", "{\"offset\":1}", "{\"epoch\":\"e\"}",
+            "{\"offset\":-1,\"epoch\":\"e\"}", "{\"offset\":1.5,\"epoch\":\"e\"}",
+            "{\"offset\":99999999999999999999999,\"epoch\":\"e\"}", "{\"offset\":\"1\",\"epoch\":\"e\"}",
+            "{\"offset\":1,\"epoch\":7}"})
+        void aBadSinceIsMalformedWithTheRequestId(String since) {
+            assertThat(decode("{\"type\":\"subscribe\",\"channel\":\"c\",\"requestId\":\"r\",\"since\":" + since + "}"))
+                    .isEqualTo(new Invalid(ErrorCode.MALFORMED_MESSAGE, "r", FrameDecoder.BAD_SINCE));
+        }
+
+        @Test
+        void sinceIsIgnoredOnOtherFrames() {
+            assertThat(decode("{\"type\":\"unsubscribe\",\"channel\":\"c\",\"since\":5}"))
+                    .isEqualTo(new Unsubscribe("c", null));
+        }
+
+        @Test
         void patternSubscriptionIsAnOrdinaryChannelToTheDecoder() {
             assertThat(decode("{\"type\":\"subscribe\",\"channel\":\"devices/*/events\"}"))
                     .isEqualTo(new Subscribe("devices/*/events", false, null));

@@ -50,6 +50,31 @@ class ServerFramesTest {
     }
 
     @Test
+    void ackOfAChannelWithHistoryGivesThePositionAndWhetherItRecovered() {
+        assertThat(text(ServerFrames.ack("s1", 42, "k3x9", null)))
+                .isEqualTo("{\"type\":\"ack\",\"requestId\":\"s1\",\"offset\":42,\"epoch\":\"k3x9\"}");
+        assertThat(text(ServerFrames.ack("s2", 0, "e", true)))
+                .isEqualTo("{\"type\":\"ack\",\"requestId\":\"s2\",\"offset\":0,\"epoch\":\"e\",\"recovered\":true}");
+        assertThat(text(ServerFrames.ack("s3", Long.MAX_VALUE, "e", false))).endsWith(
+                "\"offset\":" + Long.MAX_VALUE + ",\"epoch\":\"e\",\"recovered\":false}");
+    }
+
+    @Test
+    void messageOfAChannelWithHistoryEndsWithItsPosition() {
+        assertThat(text(ServerFrames.message("room-1", "alice", RawJson.of("1"), RawJson.of("{}"), 7, "k3x9")))
+                .isEqualTo("{\"type\":\"message\",\"channel\":\"room-1\",\"from\":\"alice\",\"data\":1,"
+                        + "\"fromMetadata\":{},\"offset\":7,\"epoch\":\"k3x9\"}");
+        assertThat(ServerFrames.message("c", "a", RawJson.NULL, null, -1, "e"))
+                .isEqualTo(ServerFrames.message("c", "a", RawJson.NULL, null));
+    }
+
+    @Test
+    void presenceCountIsAPresenceFrameWithEmptyListsAndACount() {
+        assertThat(text(ServerFrames.presenceCount("live", 10_000))).isEqualTo(
+                "{\"type\":\"presence\",\"channel\":\"live\",\"joined\":[],\"left\":[],\"count\":10000}");
+    }
+
+    @Test
     void errorHasRequestIdBeforeCodeThenMessage() {
         assertThat(text(ServerFrames.error(ErrorCode.PEER_NOT_FOUND, "a3", "peer not online: nobody"))).isEqualTo(
                 "{\"type\":\"error\",\"requestId\":\"a3\",\"code\":\"peer_not_found\",\"message\":\"peer not online: nobody\"}");

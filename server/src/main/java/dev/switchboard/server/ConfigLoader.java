@@ -4,6 +4,7 @@ import dev.switchboard.core.NodeSettings;
 import dev.switchboard.core.auth.Action;
 import dev.switchboard.core.auth.AppConfig;
 import dev.switchboard.core.auth.AppLimits;
+import dev.switchboard.core.auth.ChannelRule;
 import dev.switchboard.core.auth.KeyConfig;
 import dev.switchboard.core.auth.KeyType;
 import dev.switchboard.core.auth.TurnConfig;
@@ -105,7 +106,7 @@ public final class ConfigLoader {
         }
         allowOnly(server, "server", Set.of("host", "port", "ioThreads", "transport", "maxMessageSize",
                 "outboxMaxBytes", "httpIdleTimeout", "keepalive", "rateLimit", "connectThrottle", "drain", "restRateLimit",
-                "stateDir", "trustedProxies", "proxyProtocol", "outboundBudget", "demo", "tls"));
+                "stateDir", "trustedProxies", "proxyProtocol", "outboundBudget", "historyBudget", "demo", "tls"));
         NettyServerConfig listener = listener(server);
         NodeSettings node = nodeSettings(server);
         boolean behindProxies = !listener.trustedProxies().isEmpty();
@@ -398,13 +399,18 @@ public final class ConfigLoader {
         if (outboundBudget < outbox) {
             throw fail("server.outboundBudget", "must be at least outboxMaxBytes (" + outbox + " bytes)");
         }
-        return new NodeSettings(maxMessageSize, burst, perSecond, outbox, interval, grace, drain, outboundBudget);
+        Long history = optionalLong(server, "server", "historyBudget");
+        if (history != null && history < 1) {
+            throw fail("server.historyBudget", "must be at least 1 byte");
+        }
+        return new NodeSettings(maxMessageSize, burst, perSecond, outbox, interval, grace, drain, outboundBudget,
+                history == null ? NodeSettings.defaultHistoryBudget() : history);
     }
 
     private AppConfig app(JsonNode node, String path, Set<String> keyIds, TurnConfig defaultTurn)
             throws ConfigException {
         object(node, path);
-        allowOnly(node, path, Set.of("id", "suspended", "limits", "keys", "plan", "turn"));
+        allowOnly(node, path, Set.of("id", "suspended", "limits", "keys", "plan", "turn", "channels"));
         String id = requiredText(node, path, "id");
         boolean suspended = bool(node, path, "suspended", false);
         AppLimits limits = limits(node, path);
@@ -422,7 +428,87 @@ public final class ConfigLoader {
             keys.add(key);
         }
         TurnConfig own = turn(node, path);
-        return new AppConfig(id, suspended, limits, keys, own != null ? own : defaultTurn);
+        return new AppConfig(id, suspended, limits, keys, own != null ? own : defaultTurn, channels(node, path));
+    }
+
+    /**
+     * {@code apps[i].channels}: per-channel settings by pattern, first match wins (docs/history.md):
+     * {@code {pattern, history: {size, ttl}, replayOnSubscribe, presence: {mode, threshold, interval, audience}}}.
+     */
+    private List<ChannelRule> channels(JsonNode app, String appPath) throws ConfigException {
+        JsonNode list = app.path("channels");
+        if (list.isMissingNode() || list.isNull()) {
+            return List.of();
+        }
+        if (!list.isArray()) {
+            throw fail(appPath + ".channels", "must be a list of {pattern, history, replayOnSubscribe, presence}");
+        }
+        List<ChannelRule> rules = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            String path = appPath + ".channels[" + i + "]";
+            JsonNode node = list.get(i);
+            object(node, path);
+            allowOnly(node, path, Set.of("pattern", "history", "replayOnSubscribe", "presence"));
+            String pattern = requiredText(node, path, "pattern");
+            if (!Channels.isValidName(pattern)) {
+                throw fail(path + ".pattern", "is not a valid channel name or pattern");
+            }
+            JsonNode historyNode = section(node, path, "history", Set.of("size", "ttl"));
+            ChannelRule.History history = null;
+            if (!historyNode.isMissingNode() && !historyNode.isNull()) {
+                history = rule(path + ".history", () -> new ChannelRule.History(
+                        integer(historyNode, path + ".history", "size", 100, 1, ChannelRule.History.MAX_SIZE),
+                        duration(historyNode, path + ".history", "ttl", Duration.ofMinutes(5))));
+            }
+            int replay = integer(node, path, "replayOnSubscribe", 0, 0, ChannelRule.History.MAX_SIZE);
+            ChannelRule.PresenceRule presence = presenceRule(node, path);
+            ChannelRule.History kept = history;
+            rules.add(rule(path, () -> new ChannelRule(pattern, kept, replay, presence)));
+        }
+        return rules;
+    }
+
+    private ChannelRule.PresenceRule presenceRule(JsonNode rule, String rulePath) throws ConfigException {
+        String path = rulePath + ".presence";
+        JsonNode node = section(rule, rulePath, "presence", Set.of("mode", "threshold", "interval", "audience"));
+        if (node.isMissingNode() || node.isNull()) {
+            return ChannelRule.PresenceRule.FULL;
+        }
+        String modeName = text(node, path, "mode", "full");
+        ChannelRule.Mode mode = switch (modeName) {
+            case "full" -> ChannelRule.Mode.FULL;
+            case "batched" -> ChannelRule.Mode.BATCHED;
+            case "count" -> ChannelRule.Mode.COUNT;
+            default -> throw fail(path + ".mode", "must be full, batched or count, not '" + modeName + "'");
+        };
+        int threshold = integer(node, path, "threshold", mode == ChannelRule.Mode.FULL ? 0 : 100, 0,
+                Integer.MAX_VALUE);
+        Duration interval = duration(node, path, "interval", Duration.ofSeconds(1));
+        JsonNode audience = section(node, path, "audience", Set.of("roles", "actions"));
+        Set<String> roles = Set.copyOf(strings(audience, path + ".audience", "roles"));
+        Set<Action> actions = new HashSet<>();
+        for (String name : strings(audience, path + ".audience", "actions")) {
+            actions.add(Action.fromWire(name).orElseThrow(
+                    () -> fail(path + ".audience.actions", "unknown action '" + name + "'")));
+        }
+        return rule(path, () -> new ChannelRule.PresenceRule(mode, threshold, interval, roles, actions));
+    }
+
+    /** Builds a rule, reporting the record's refusal ("field: reason") at {@code path}. */
+    private <T> T rule(String path, RuleSupplier<T> build) throws ConfigException {
+        try {
+            return build.get();
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            int colon = message.indexOf(": ");
+            throw colon < 0 ? fail(path, message) : fail(path + "." + message.substring(0, colon),
+                    message.substring(colon + 2));
+        }
+    }
+
+    @FunctionalInterface
+    private interface RuleSupplier<T> {
+        T get() throws ConfigException;
     }
 
     /**

@@ -22,8 +22,8 @@ public final class ConfigOverrides {
             "server.connectThrottle.window", "server.connectThrottle.exemptLoopback", "server.drain",
             "server.restRateLimit.perKey", "server.restRateLimit.perKeyBurst", "server.restRateLimit.perIp",
             "server.restRateLimit.perIpBurst", "server.restRateLimit.exemptLoopback", "server.stateDir",
-            "server.trustedProxies", "server.proxyProtocol", "server.outboundBudget", "server.demo",
-            "server.tls.certificate", "server.tls.privateKey",
+            "server.trustedProxies", "server.proxyProtocol", "server.outboundBudget", "server.historyBudget",
+            "server.demo", "server.tls.certificate", "server.tls.privateKey",
             "metrics.enabled", "metrics.bearerToken", "metrics.bearerTokenFile", "metrics.host", "metrics.port",
             "health.maxEventLoopLag", "broker.type", "broker.uri", "broker.uriFile", "broker.cluster", "broker.caFile",
             "broker.nodeId");

@@ -13,13 +13,21 @@ import java.util.Objects;
  * @param keys      the app's keys; {@code null} becomes empty
  * @param turn      the ICE servers for the welcome of sessions whose key has {@code autoInjectTurn}: the app's
  *                  own {@code turn:} or else the top-level one; {@code null} = none
+ * @param channels  per-channel settings (history, replay, presence mode), first match wins; {@code null} = none
  */
-public record AppConfig(String id, boolean suspended, AppLimits limits, List<KeyConfig> keys, TurnConfig turn) {
+public record AppConfig(String id, boolean suspended, AppLimits limits, List<KeyConfig> keys, TurnConfig turn,
+                        List<ChannelRule> channels) {
 
     public AppConfig {
         Objects.requireNonNull(id, "id");
         limits = limits == null ? AppLimits.UNLIMITED : limits;
         keys = keys == null ? List.of() : List.copyOf(keys);
+        channels = channels == null ? List.of() : List.copyOf(channels);
+    }
+
+    /** An app without channel settings. */
+    public AppConfig(String id, boolean suspended, AppLimits limits, List<KeyConfig> keys, TurnConfig turn) {
+        this(id, suspended, limits, keys, turn, null);
     }
 
     /** An app without TURN. */

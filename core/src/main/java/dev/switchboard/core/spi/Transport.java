@@ -17,6 +17,18 @@ public interface Transport {
     /** Queues one text frame holding {@code utf8Json}; nothing reaches the socket before {@link #flush}. */
     void write(byte[] utf8Json);
 
+    /**
+     * Queues one text frame holding {@code utf8Json} without its bytes {@code [cutFrom, cutTo)}: a frame shared by
+     * many recipients minus one part, such as a presence frame without the recipient's own entry. The default
+     * copies the two remaining parts into a new array; a transport may send them as they are.
+     */
+    default void write(byte[] utf8Json, int cutFrom, int cutTo) {
+        byte[] frame = new byte[utf8Json.length - (cutTo - cutFrom)];
+        System.arraycopy(utf8Json, 0, frame, 0, cutFrom);
+        System.arraycopy(utf8Json, cutTo, frame, cutFrom, utf8Json.length - cutTo);
+        write(frame);
+    }
+
     /** Pushes queued frames to the socket. */
     void flush();
 

@@ -17,6 +17,7 @@ public final class Cli {
         root.addSubcommand(new TokenCommand());
         root.addSubcommand(new PublishCommand());
         root.addSubcommand(new PeersCommand());
+        root.addSubcommand(new HistoryCommand());
         root.addSubcommand(new KickCommand());
         root.addSubcommand(new UsageCommand());
     }

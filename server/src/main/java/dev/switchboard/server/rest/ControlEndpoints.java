@@ -1,5 +1,6 @@
 package dev.switchboard.server.rest;
 
+import dev.switchboard.core.HistoryPage;
 import dev.switchboard.core.Node;
 import dev.switchboard.core.Usage;
 import dev.switchboard.core.auth.Action;
@@ -72,6 +73,48 @@ final class ControlEndpoints {
             }
             g.writeEndArray();
         }))));
+    }
+
+    /** Messages a history page holds at most ({@code limit}); also the default. */
+    static final int HISTORY_LIMIT = 1000;
+
+    /**
+     * {@code GET /v1/channels/:id/history?since=OFFSET&epoch=E&limit=N} (beyond the hosted API, docs/history.md):
+     * the channel's messages after {@code since}, or the newest {@code limit} without it, oldest first, with the
+     * stream's current {@code offset} and {@code epoch}. Needs the {@code subscribe} action on the channel.
+     */
+    HttpReply history(Key key, RestRoute route, String query) {
+        String channel = channel(route);
+        Map<String, String> params = Query.parse(query);
+        Long since = params.containsKey("since") ? Query.number(params, "since", 0, Long.MAX_VALUE) : null;
+        int limit = params.containsKey("limit") ? (int) Query.number(params, "limit", 1, HISTORY_LIMIT)
+                : HISTORY_LIMIT;
+        String epoch = params.get("epoch");
+        authorize(key, Action.SUBSCRIBE, channel);
+        HistoryPage page = node.history(key.app().id(), channel, since, epoch, limit).orElseThrow(
+                () -> new RestProblem(RestError.NOT_FOUND, "channel has no history: no channels rule with history "
+                        + "matches " + channel + (node.cluster().shared() ? " on this engine" : "")));
+        return ok(RestJson.write(g -> {
+            g.writeStringProperty("channel", channel);
+            g.writeStringProperty("epoch", page.epoch());
+            g.writeNumberProperty("offset", page.offset());
+            g.writeBooleanProperty("hasMore", page.hasMore());
+            g.writeBooleanProperty("missed", page.missed());
+            g.writeName("messages");
+            g.writeStartArray();
+            for (HistoryPage.Message message : page.messages()) {
+                g.writeStartObject();
+                g.writeNumberProperty("offset", message.offset());
+                g.writeNumberProperty("timestamp", message.timestampMillis());
+                g.writeStringProperty("from", message.from());
+                RestJson.writeRaw(g, "data", message.data());
+                if (message.fromMetadata() != null) {
+                    RestJson.writeRaw(g, "fromMetadata", message.fromMetadata());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }));
     }
 
     /** {@code POST /v1/channels/:id/publish}: a message from a backend, counted against the quota (§4). */

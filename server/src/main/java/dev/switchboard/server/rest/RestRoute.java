@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Which endpoint a request names, taken from the raw (still percent-encoded) path as rest-api.md §1.4 demands:
- * strip {@code /v1/channels/} and the {@code /peers} or {@code /publish} suffix and keep the remainder whole,
+ * strip {@code /v1/channels/} and the {@code /peers}, {@code /history} or {@code /publish} suffix and keep the remainder whole,
  * so {@code app/room-1} and {@code app%2Froom-1} name the same channel. An unknown path or a known path with
  * another method matches nothing (404 {@code not_found}, Q26).
  *
@@ -19,7 +19,7 @@ record RestRoute(Endpoint endpoint, String rawId) {
     private static final String CHANNELS = "/v1/channels/";
     private static final String PEERS = "/v1/peers/";
 
-    enum Endpoint { MINT, PEERS, PUBLISH, KICK, USAGE, HEALTH }
+    enum Endpoint { MINT, PEERS, HISTORY, PUBLISH, KICK, USAGE, HEALTH }
 
     /** The route of {@code method} on {@code rawPath}, or null. */
     static RestRoute match(String method, String rawPath) {
@@ -40,6 +40,9 @@ record RestRoute(Endpoint endpoint, String rawId) {
             String rest = rawPath.substring(CHANNELS.length() - 1); // keep the '/' so an empty id still matches
             if (method.equals("GET") && rest.endsWith("/peers") && rest.length() >= "//peers".length()) {
                 return new RestRoute(Endpoint.PEERS, rest.substring(1, rest.length() - "/peers".length()));
+            }
+            if (method.equals("GET") && rest.endsWith("/history") && rest.length() >= "//history".length()) {
+                return new RestRoute(Endpoint.HISTORY, rest.substring(1, rest.length() - "/history".length()));
             }
             if (method.equals("POST") && rest.endsWith("/publish") && rest.length() >= "//publish".length()) {
                 return new RestRoute(Endpoint.PUBLISH, rest.substring(1, rest.length() - "/publish".length()));

@@ -34,6 +34,7 @@ class RestDocsTest {
     private static final Pattern EXAMPLE = Pattern.compile(
             "```sh\\n([^`]*)```\\s*\\nPrints \\(HTTP (\\d{3})\\):\\s*\\n```json\\n(.*?)```", Pattern.DOTALL);
     private static final Set<String> EXACT = Set.of("error", "channel", "peerId", "appId", "delivered", "closed",
+            "offset", "hasMore", "missed", "from", "data",
             "peers", "name", "overagesAllowed", "overagesEnabled", "maxConcurrentConnections", "maxMessagesPerPeriod");
     private static final String SK = "sk_id_docs000000000000000000001";
     private static final String SECRET = "sk_secret_docs0000000000000000000000000001";
@@ -52,6 +53,8 @@ class RestDocsTest {
                   - id: dev
                     keys:
                       - {type: secret, id: %s, secret: %s, channelPatterns: ["**"], actions: [subscribe, publish, presence, send]}
+                    channels:
+                      - {pattern: "dev/**", history: {size: 100, ttl: 5m}}
                 """.formatted(SK, SECRET)));
         long now = System.currentTimeMillis() / 1000;
         String token = TokenMinter.mint(server.config().apps().getFirst().keys().getFirst(),
@@ -83,7 +86,7 @@ class RestDocsTest {
         String markdown = Files.readString(DOC);
         long curlBlocks = Pattern.compile("```sh\\n[^`]*curl ").matcher(markdown).results().count();
         assertThat(examples(markdown)).hasSize((int) curlBlocks).hasSizeGreaterThanOrEqualTo(5);
-        for (String endpoint : new String[] {"POST \"$SWITCHBOARD_URL/v1/tokens\"", "/peers\"", "/publish\"",
+        for (String endpoint : new String[] {"POST \"$SWITCHBOARD_URL/v1/tokens\"", "/peers\"", "/publish\"", "/history?",
                 "DELETE \"$SWITCHBOARD_URL/v1/peers/", "/v1/usage\""}) {
             assertThat(examples(markdown)).anyMatch(e -> e.command().contains(endpoint));
         }

@@ -1,0 +1,249 @@
+package dev.switchboard.core;
+
+import dev.switchboard.core.auth.ChannelRule;
+import dev.switchboard.protocol.RawJson;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The message history of one app's channels on this node (docs/history.md): per channel a {@link Stream} of the
+ * newest publications, each with its {@code offset} in the stream, bounded by the channel rule's size and TTL and
+ * by the node's history budget ({@link Budget}).
+ *
+ * <p>A stream's {@code epoch} is drawn at random when the stream is created: a stream that is lost (the node
+ * restarted, or the stream expired while idle and starts again) comes back with a new epoch, so a position of the
+ * old one is never taken for a position of the new.
+ */
+final class History {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
+    private final Budget budget;
+
+    History(Budget budget) {
+        this.budget = budget;
+    }
+
+    /** The stream of {@code channel}, created (with a new epoch) if it has none. */
+    Stream stream(String channel, ChannelRule.History rule) {
+        Stream stream = streams.get(channel);
+        if (stream == null) {
+            stream = streams.computeIfAbsent(channel, name -> new Stream(name, newEpoch(), budget));
+        }
+        stream.rule = rule;
+        return stream;
+    }
+
+    /**
+     * The stream of {@code channel} (created if it has none) with its lock held; the caller unlocks. A stream the
+     * sweep removed meanwhile is looked up again.
+     */
+    Stream lock(String channel, ChannelRule.History rule) {
+        for (;;) {
+            Stream stream = stream(channel, rule);
+            stream.lock.lock();
+            if (!stream.dropped) {
+                return stream;
+            }
+            stream.lock.unlock();
+        }
+    }
+
+    /** The stream of {@code channel}, or null if it has none. */
+    Stream existing(String channel) {
+        return streams.get(channel);
+    }
+
+    /**
+     * Drops expired entries, and streams left with none that have been idle past their TTL. Returns the bytes of
+     * the streams that remain. Called by the node's sweep.
+     */
+    long sweep(long nowMillis) {
+        long bytes = 0;
+        for (Iterator<Stream> it = streams.values().iterator(); it.hasNext(); ) {
+            Stream stream = it.next();
+            stream.lock.lock();
+            try {
+                stream.expire(nowMillis);
+                if (stream.entries.isEmpty() && nowMillis - stream.lastAppendMillis > stream.rule.ttl().toMillis()) {
+                    stream.dropped = true;
+                    it.remove();
+                }
+                bytes += stream.bytes;
+            } finally {
+                stream.lock.unlock();
+            }
+        }
+        return bytes;
+    }
+
+    /** Trims the largest streams until the node's history is under its budget again (after {@link #sweep}). */
+    void trimToBudget() {
+        while (budget.over()) {
+            Stream largest = null;
+            for (Stream stream : streams.values()) {
+                if (largest == null || stream.bytes > largest.bytes) {
+                    largest = stream;
+                }
+            }
+            if (largest == null || largest.bytes == 0) {
+                return;
+            }
+            largest.lock.lock();
+            try {
+                largest.trimHalf();
+            } finally {
+                largest.lock.unlock();
+            }
+        }
+    }
+
+    int streamCount() {
+        return streams.size();
+    }
+
+    private static String newEpoch() {
+        return Long.toString(RANDOM.nextLong() >>> 16, 36);
+    }
+
+    /** One publication kept in a stream. */
+    record Entry(long offset, long atMillis, String from, RawJson data, RawJson fromMetadata) {
+        /** What the entry costs the budget: its payloads plus about 100 bytes of object headers and fields. */
+        long bytes() {
+            return data.length() + (fromMetadata == null ? 0 : fromMetadata.length()) + from.length() + 100;
+        }
+    }
+
+    /**
+     * The history of one channel. {@link #lock} orders its publications: a publish appends and hands the message
+     * to the channel's subscribers while holding it, and a subscribe that replays from the stream joins the room
+     * while holding it, so nothing published falls between the replay and the live messages (docs/locks.md).
+     */
+    static final class Stream {
+        final String channel;
+        final String epoch;
+        final ReentrantLock lock = new ReentrantLock();
+        private final Budget budget;
+        private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+        volatile ChannelRule.History rule;
+        /** The offset of the newest publication (0 before the first); offsets start at 1 and never repeat. */
+        private long lastOffset;
+        private long bytes;
+        private long lastAppendMillis;
+        /** Set when the sweep removed the stream; a publish that still holds it looks it up again. */
+        boolean dropped;
+
+        Stream(String channel, String epoch, Budget budget) {
+            this.channel = channel;
+            this.epoch = epoch;
+            this.budget = budget;
+        }
+
+        /** Appends a publication and returns its offset. Lock held. */
+        long append(long nowMillis, String from, RawJson data, RawJson fromMetadata) {
+            Entry entry = new Entry(++lastOffset, nowMillis, from, copy(data),
+                    fromMetadata == null ? null : copy(fromMetadata));
+            entries.addLast(entry);
+            bytes += entry.bytes();
+            budget.add(entry.bytes());
+            lastAppendMillis = nowMillis;
+            while (entries.size() > rule.size()) {
+                removeOldest();
+            }
+            expire(nowMillis);
+            if (budget.over() && entries.size() > 1) { // this stream pays first; the sweep trims the largest
+                removeOldest();
+            }
+            return entry.offset;
+        }
+
+        /** The offset of the newest publication, 0 if none yet. Lock held. */
+        long lastOffset() {
+            return lastOffset;
+        }
+
+        /** The offset of the oldest retained entry; {@code lastOffset + 1} when none is retained. Lock held. */
+        long firstOffset() {
+            return entries.isEmpty() ? lastOffset + 1 : entries.getFirst().offset();
+        }
+
+        /** The retained entries with an offset above {@code offset}, oldest first, at most {@code limit}. Lock held. */
+        List<Entry> after(long offset, int limit, long nowMillis) {
+            expire(nowMillis);
+            List<Entry> found = new ArrayList<>();
+            for (Entry entry : entries) {
+                if (entry.offset() > offset) {
+                    if (found.size() == limit) {
+                        break;
+                    }
+                    found.add(entry);
+                }
+            }
+            return found;
+        }
+
+        /** The newest {@code count} retained entries, oldest first. Lock held. */
+        List<Entry> newest(int count, long nowMillis) {
+            expire(nowMillis);
+            List<Entry> all = new ArrayList<>(entries);
+            return all.subList(Math.max(0, all.size() - count), all.size());
+        }
+
+        int size() {
+            return entries.size();
+        }
+
+        private void expire(long nowMillis) {
+            long cutoff = nowMillis - rule.ttl().toMillis();
+            while (!entries.isEmpty() && entries.getFirst().atMillis() <= cutoff) {
+                removeOldest();
+            }
+        }
+
+        private void trimHalf() {
+            for (int n = (entries.size() + 1) / 2; n > 0; n--) {
+                removeOldest();
+            }
+        }
+
+        private void removeOldest() {
+            Entry oldest = entries.removeFirst();
+            bytes -= oldest.bytes();
+            budget.add(-oldest.bytes());
+        }
+
+        /** The payload in an array of its own: the decoded frame it views is not kept alive by the history. */
+        private static RawJson copy(RawJson json) {
+            return json.offset() == 0 && json.length() == json.array().length ? json
+                    : RawJson.wrap(json.toByteArray());
+        }
+    }
+
+    /** The bytes all apps' histories on this node may hold together. */
+    static final class Budget {
+        private final long limit;
+        private final AtomicLong used = new AtomicLong();
+
+        Budget(long limit) {
+            this.limit = limit;
+        }
+
+        void add(long bytes) {
+            used.addAndGet(bytes);
+        }
+
+        boolean over() {
+            return used.get() > limit;
+        }
+
+        long used() {
+            return used.get();
+        }
+    }
+}
