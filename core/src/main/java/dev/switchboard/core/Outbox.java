@@ -169,9 +169,8 @@ final class Outbox {
      * earlier one's (a client may answer only the latest of several pings, RFC 6455 §5.5.3), the drain goes on.
      */
     void onPong(long sequence) {
-        if (positions != null && positions.ponged(sequence) && !sealed) {
-            positions.pinged(transport.sendPing());
-            transport.flush();
+        if (positions != null && !sealed) {
+            positions.ponged(sequence);
         }
         if (sequence >= awaitedPong && (int) STATE.getVolatile(this) == AWAITING_PONG
                 && STATE.compareAndSet(this, AWAITING_PONG, SCHEDULED)) {
@@ -368,8 +367,8 @@ final class Outbox {
                 }
             }
             release(taken);
-            if (positions != null && positions.wantsPing() && !sealed) {
-                positions.pinged(transport.sendPing());
+            if (positions != null && !sealed) {
+                positions.afterDrain();
             }
             transport.flush();
             if (partial != null || !queue.isEmpty()) {

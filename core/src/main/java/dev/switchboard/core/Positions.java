@@ -1,7 +1,11 @@
 package dev.switchboard.core;
 
+import dev.switchboard.core.spi.Clock;
+import dev.switchboard.core.spi.Scheduler;
+import dev.switchboard.core.spi.Transport;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Where one connection stands in the streams of the channels it subscribed to with history (docs/history.md,
@@ -9,21 +13,38 @@ import java.util.concurrent.ConcurrentHashMap;
  * the last one the client is known to have ({@code confirmed}).
  *
  * <p>A message is confirmed when the client answered a WebSocket ping written after it: after a drain that wrote
- * stream messages, the outbox writes a ping if none is out, and its pong confirms what was written before it. So
- * at any moment at most one round trip of messages is written but unconfirmed; when the connection drops, those
- * are the only ones a resume may deliver twice (they may have arrived). A transport that cannot ping confirms at
- * once.
+ * stream messages, a ping is written if none is out and the last went out at least {@link #PING_INTERVAL_NANOS}
+ * ago (else one is scheduled for then), and its pong confirms what was written before it. So at any moment at
+ * most one interval and one round trip of messages are written but unconfirmed; when the connection drops, those
+ * are the only ones a resume may deliver twice (they may have arrived). The interval bounds the pongs a busy
+ * connection sends back to 40 a second. A transport that cannot ping at all confirms at once.
  *
  * <p>Changed on the connection's I/O thread only; the map is concurrent and {@link Mark}'s offsets are volatile
  * so that another connection of the same peer can read where this one stands (a resume while this one's drop is
  * not noticed yet).
  */
 final class Positions {
+    /** The least time between two confirming pings of a connection. */
+    static final long PING_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
+
     private final Map<History.Stream, Mark> marks = new ConcurrentHashMap<>(4);
+    private final Transport transport;
+    private final Clock clock;
+    private final Scheduler scheduler;
     /** The ping whose pong confirms {@link Mark#pending}; 0 when none is out. */
     private long awaitedPing;
     /** Set when stream messages were written since the last confirming ping went out. */
     private boolean unconfirmed;
+    private long lastPingNanos;
+    /** Set while a confirming ping is scheduled. */
+    private boolean scheduled;
+
+    Positions(Transport transport, Clock clock, Scheduler scheduler) {
+        this.transport = transport;
+        this.clock = clock;
+        this.scheduler = scheduler;
+        this.lastPingNanos = clock.nanoTime() - PING_INTERVAL_NANOS;
+    }
 
     /** Where a connection stands in one stream. */
     static final class Mark {
@@ -78,33 +99,67 @@ final class Positions {
     }
 
     /**
-     * After a drain: whether a confirming ping should be written now (messages were written and no ping is out).
+     * After a drain, before its flush (I/O thread): writes a confirming ping if messages were written since the
+     * last, none is out and the last went out long enough ago; schedules one for then if it was too recent. A
+     * transport that cannot ping confirms what was written at once.
      */
-    boolean wantsPing() {
-        return unconfirmed && awaitedPing == 0;
+    void afterDrain() {
+        if (!unconfirmed || awaitedPing != 0 || scheduled) {
+            return;
+        }
+        if (!transport.canPing()) {
+            unconfirmed = false;
+            for (Mark mark : marks.values()) {
+                mark.confirmed = mark.written;
+            }
+            return;
+        }
+        long wait = lastPingNanos + PING_INTERVAL_NANOS - clock.nanoTime();
+        if (wait <= 0) {
+            ping();
+            return;
+        }
+        scheduled = true;
+        scheduler.schedule(() -> transport.execute(() -> {
+            scheduled = false;
+            if (unconfirmed && awaitedPing == 0) {
+                ping();
+                transport.flush();
+            }
+        }), wait, TimeUnit.NANOSECONDS);
     }
 
-    /** The confirming ping {@code sequence} was written (≤ 0: the transport cannot ping; confirms at once). */
-    void pinged(long sequence) {
+    /** Writes a confirming ping (not flushed): its pong confirms everything written so far. */
+    private void ping() {
+        long sequence = transport.sendPing();
+        if (sequence <= 0) {
+            return; // closing: nothing is confirmed any more
+        }
+        lastPingNanos = clock.nanoTime();
         unconfirmed = false;
         for (Mark mark : marks.values()) {
             mark.pending = mark.written;
-            if (sequence <= 0) {
-                mark.confirmed = mark.written;
-            }
         }
-        awaitedPing = Math.max(0, sequence);
+        awaitedPing = sequence;
     }
 
-    /** The client answered ping {@code sequence}; returns whether a new confirming ping is wanted. I/O thread. */
-    boolean ponged(long sequence) {
+    /**
+     * The client answered ping {@code sequence} (I/O thread): confirms what the awaited ping followed, and writes
+     * (and flushes) or schedules the next if more was written since.
+     */
+    void ponged(long sequence) {
         if (awaitedPing == 0 || sequence < awaitedPing) {
-            return false;
+            return;
         }
         for (Mark mark : marks.values()) {
             mark.confirmed = Math.max(mark.confirmed, mark.pending);
         }
         awaitedPing = 0;
-        return unconfirmed;
+        if (unconfirmed && !scheduled) {
+            afterDrain();
+            if (awaitedPing != 0) {
+                transport.flush();
+            }
+        }
     }
 }

@@ -345,7 +345,7 @@ public final class Session {
                 entries = entries.subList(entries.size() - replay.size(), entries.size());
             }
             if (positions == null) {
-                positions = new Positions();
+                positions = new Positions(transport, node.clock(), node.scheduler());
                 outbox.follow(positions);
             }
             positions.follow(stream, entries.isEmpty() ? last : entries.getFirst().offset() - 1);

@@ -117,7 +117,9 @@ class HistoryTest {
         publish(writer, 1, 2);
         assertThat(seqs(first.take())).containsExactly(1, 2);
         pong(fx, first, 2); // the ping written after 1 (one ping is out at a time)...
-        pong(fx, first, 3); // ...and the one written when it was answered, after 2
+        fx.scheduler.advance(Duration.ofNanos(Positions.PING_INTERVAL_NANOS)); // ...the next at most every 25 ms...
+        fx.settle();
+        pong(fx, first, 3); // ...written after 2
         publish(writer, 3, 3);
         assertThat(seqs(first.take())).containsExactly(3); // written, its ping not answered
         first.session.onTransportClosed();

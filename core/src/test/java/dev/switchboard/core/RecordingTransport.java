@@ -169,6 +169,11 @@ final class RecordingTransport implements Transport {
     }
 
     @Override
+    public boolean canPing() {
+        return pings;
+    }
+
+    @Override
     public synchronized void abort() {
         events.add(new Abort());
     }

@@ -176,6 +176,11 @@ final class NettyTransport implements Transport {
         return sequence;
     }
 
+    @Override
+    public boolean canPing() {
+        return true;
+    }
+
     /**
      * The sequence number a pong's payload echoes, or -1 if it answers no ping this transport sent (an unsolicited
      * pong, RFC 6455 §5.5.3, or a payload of another length). Event loop.

@@ -51,6 +51,11 @@ public interface Transport {
         return -1;
     }
 
+    /** Whether this transport writes pings at all ({@link #sendPing} may still refuse one while closing). */
+    default boolean canPing() {
+        return false;
+    }
+
     /** Drops the connection without a close handshake (dead peer, protocol.md §9.2). */
     void abort();
 

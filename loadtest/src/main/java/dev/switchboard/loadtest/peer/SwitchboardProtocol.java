@@ -37,7 +37,8 @@ public final class SwitchboardProtocol implements PeerProtocol {
     }
 
     /**
-     * The YAML configuration for the bench server (one app; rate limit lifted for the publisher) with
+     * The YAML configuration for the bench server (one app; rate limit lifted for the publisher; history on
+     * {@code hist-*} channels and the presence modes on {@code full-*}, {@code batched-*}, {@code count-*}) with
      * {@code ioThreads} event loops; with {@code tlsDir}, native TLS on its cert.pem and key.pem; metrics on or off.
      */
     public static String config(int port, Path tlsDir, int ioThreads, boolean metrics) {
@@ -66,6 +67,11 @@ public final class SwitchboardProtocol implements PeerProtocol {
                         secret: %s
                         channelPatterns: ["**"]
                         actions: [subscribe, publish, presence, send]
+                    channels:
+                      - { pattern: "hist-*", history: { size: 100, ttl: 5m } }
+                      - { pattern: "full-*", presence: { mode: full } }
+                      - { pattern: "batched-*", presence: { mode: batched, threshold: 100, interval: 1s } }
+                      - { pattern: "count-*", presence: { mode: count, interval: 1s } }
                 """.formatted(port, tlsLine, ioThreads, metrics, APP, KEY_PLAIN, KEY_PRESENCE, SECRET_KEY_ID, SECRET);
     }
 

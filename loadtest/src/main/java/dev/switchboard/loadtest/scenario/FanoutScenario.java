@@ -44,7 +44,8 @@ public final class FanoutScenario implements Scenario {
      * @param id the scenario id and the prefix of its figure keys
      * @param label the prefix of its figure labels
      */
-    public record Shape(String id, String title, String label, int channels, int publishersPerChannel) {
+    public record Shape(String id, String title, String label, int channels, int publishersPerChannel,
+                        String channelPrefix) {
         public Shape {
             if (channels < 1 || publishersPerChannel < 1) {
                 throw new IllegalArgumentException("at least one channel and one publisher per channel");
@@ -58,13 +59,21 @@ public final class FanoutScenario implements Scenario {
 
     /** The classic fan-out: one publisher, one channel. */
     public static final Shape ONE_PUBLISHER = new Shape("fanout", "Fan-out: one publisher, one channel, N subscribers",
-            "Fan-out", 1, 1);
+            "Fan-out", 1, 1, "fan");
+    /**
+     * The classic fan-out on a channel with history (Switchboard's {@code hist-*} rule: every message appended to
+     * its stream and sent with its offset; each recipient's writes confirmed by a ping per drain): against
+     * {@link #ONE_PUBLISHER}, what history costs.
+     */
+    public static final Shape HISTORY = new Shape("fanout-history",
+            "Fan-out with history: one publisher, one channel with history, N subscribers", "Fan-out, history on",
+            1, 1, "hist-fan");
     /** Eight publishers on one channel: its room lock taken from every event loop. */
     public static final Shape FAN_IN = new Shape("fanin", "Fan-in: 8 publishers on one channel, N subscribers",
-            "Fan-in (8 publishers)", 1, 8);
+            "Fan-in (8 publishers)", 1, 8, "fan");
     /** Eight channels with a publisher each, the subscribers spread over them: no shared room. */
     public static final Shape ROOMS = new Shape("rooms", "Rooms: 8 channels with a publisher each, N subscribers across them",
-            "Rooms (8 channels)", 8, 1);
+            "Rooms (8 channels)", 8, 1, "fan");
 
     private final Shape shape;
     private final int[] subscriberCounts;
@@ -90,7 +99,7 @@ public final class FanoutScenario implements Scenario {
 
     @Override
     public boolean supports(Peer peer) {
-        return true;
+        return shape != HISTORY || (peer.jvm() && !peer.cluster()); // history: Switchboard's, on one node
     }
 
     @Override
@@ -106,7 +115,7 @@ public final class FanoutScenario implements Scenario {
 
     /** The name of channel {@code index} of the run with {@code n} subscribers. */
     private String channel(int n, int index) {
-        return shape.channels() == 1 ? "fan" + n : "fan" + n + "-" + index;
+        return shape.channels() == 1 ? shape.channelPrefix() + n : shape.channelPrefix() + n + "-" + index;
     }
 
     /** One {@link Pacer} per publisher, sharing a total publish rate evenly. */

@@ -155,7 +155,7 @@ public final class PresenceChurnScenario implements Scenario {
     }
 
     /** Waits until {@code counter} has not moved for {@code quietMillis}, at most {@code maxMillis}. */
-    private static void waitQuiet(LongAdder counter, long quietMillis, long maxMillis) throws InterruptedException {
+    static void waitQuiet(LongAdder counter, long quietMillis, long maxMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
         long last = counter.sum();
         long quietSince = System.nanoTime();
