@@ -478,20 +478,26 @@ final class Hub {
             if (silenced) {
                 return;
             }
-            List<Presence.Delta> frames = Presence.deltaFrames(room.name, List.copyOf(batch.joined.values()),
+            List<Presence.Delta> deltas = Presence.deltaFrames(room.name, List.copyOf(batch.joined.values()),
                     List.copyOf(batch.left.values()));
+            Object[] shared = deltas.stream().map(delta -> delta.frame).toArray();
             for (Session session : room.subscribers.keySet()) {
                 if (!hears(room, session)) {
                     continue;
                 }
-                boolean newcomer = batch.joined.containsKey(session.peerId());
-                for (Presence.Delta delta : frames) {
-                    Object frame = newcomer ? delta.frameFor(session.peerId()) : delta.frame;
-                    if (frame instanceof byte[] bytes) {
-                        session.deliver(bytes);
-                    } else if (frame instanceof Outbox.Cut cut) {
-                        session.deliver(cut);
+                if (!batch.joined.containsKey(session.peerId())) {
+                    session.deliverShared(shared);
+                    continue;
+                }
+                List<Object> own = new ArrayList<>(deltas.size()); // a newcomer: its own entry cut out
+                for (Presence.Delta delta : deltas) {
+                    Object frame = delta.frameFor(session.peerId());
+                    if (frame != null) {
+                        own.add(frame);
                     }
+                }
+                if (!own.isEmpty()) {
+                    session.deliverShared(own.toArray());
                 }
             }
         } finally {

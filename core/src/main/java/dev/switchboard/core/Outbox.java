@@ -121,14 +121,6 @@ final class Outbox {
         return enqueue(message, message.frame().length);
     }
 
-    /** Queues a shared frame minus a part ({@link Cut}); counted as the bytes that will be sent. */
-    boolean offer(Cut cut) {
-        if (sealed) {
-            return true;
-        }
-        return enqueue(cut, cut.length());
-    }
-
     /** Records written stream messages in {@code positions} and confirms them by pings (I/O thread). */
     void follow(Positions positions) {
         this.positions = positions;
@@ -341,11 +333,6 @@ final class Outbox {
                     if ((taken & BYTES_MASK) >= RELEASE_BYTES) {
                         taken = release(taken);
                     }
-                } else if (item instanceof Cut cut) {
-                    if (!discard) {
-                        transport.write(cut.frame(), cut.from(), cut.to());
-                    }
-                    taken += cut.length() + FRAME_UNIT;
                 } else if (item instanceof StreamMessage message) {
                     if (!discard) {
                         transport.write(message.frame());

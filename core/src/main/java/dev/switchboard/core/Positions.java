@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * ago (else one is scheduled for then), and its pong confirms what was written before it. So at any moment at
  * most one interval and one round trip of messages are written but unconfirmed; when the connection drops, those
  * are the only ones a resume may deliver twice (they may have arrived). The interval bounds the pongs a busy
- * connection sends back to 40 a second. A transport that cannot ping at all confirms at once.
+ * connection sends back to 20 a second. A transport that cannot ping at all confirms at once.
  *
  * <p>Changed on the connection's I/O thread only; the map is concurrent and {@link Mark}'s offsets are volatile
  * so that another connection of the same peer can read where this one stands (a resume while this one's drop is
@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Positions {
     /** The least time between two confirming pings of a connection. */
-    static final long PING_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
+    static final long PING_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     private final Map<History.Stream, Mark> marks = new ConcurrentHashMap<>(4);
     private final Transport transport;
@@ -38,6 +38,9 @@ final class Positions {
     private long lastPingNanos;
     /** Set while a confirming ping is scheduled. */
     private boolean scheduled;
+    /** The stream of the last message written and its mark (null if not followed): a fan-out's common case. */
+    private History.Stream lastStream;
+    private Mark lastMark;
 
     Positions(Transport transport, Clock clock, Scheduler scheduler) {
         this.transport = transport;
@@ -48,7 +51,10 @@ final class Positions {
 
     /** Where a connection stands in one stream. */
     static final class Mark {
-        volatile long written;
+        /** The last message written (I/O thread; others read {@link #published}). */
+        long written;
+        /** {@link #written} as of the end of the last drain, for other connections of the peer. */
+        volatile long published;
         volatile long confirmed;
         long pending;
         /** Set when another connection of the peer resumed from this one's position (it was taken for dead). */
@@ -56,13 +62,14 @@ final class Positions {
 
         Mark(long offset) {
             written = offset;
+            published = offset;
             confirmed = offset;
             pending = offset;
         }
 
-        /** Whether messages were written to this connection that it has not confirmed. */
+        /** Whether messages were written to this connection that it has not confirmed (any thread). */
         boolean lagging() {
-            return written > confirmed;
+            return published > confirmed;
         }
     }
 
@@ -71,12 +78,16 @@ final class Positions {
      * a stream already followed keeps its mark. I/O thread.
      */
     Mark follow(History.Stream stream, long offset) {
+        lastStream = null;
+        lastMark = null;
         return marks.computeIfAbsent(stream, s -> new Mark(offset));
     }
 
     /** Stops following {@code stream} (an unsubscribe). I/O thread. */
     void unfollow(History.Stream stream) {
         marks.remove(stream);
+        lastStream = null;
+        lastMark = null;
     }
 
     /** The mark of {@code stream}, or null. */
@@ -89,9 +100,11 @@ final class Positions {
         return marks;
     }
 
-    /** The outbox wrote message {@code offset} of {@code stream}. I/O thread. */
+    /** The outbox wrote message {@code offset} of {@code stream}. I/O thread; once per message and recipient. */
     void written(History.Stream stream, long offset) {
-        Mark mark = marks.get(stream);
+        Mark mark = stream == lastStream ? lastMark : marks.get(stream);
+        lastStream = stream;
+        lastMark = mark;
         if (mark != null && offset > mark.written) {
             mark.written = offset;
             unconfirmed = true;
@@ -104,7 +117,13 @@ final class Positions {
      * transport that cannot ping confirms what was written at once.
      */
     void afterDrain() {
-        if (!unconfirmed || awaitedPing != 0 || scheduled) {
+        if (!unconfirmed) {
+            return;
+        }
+        for (Mark mark : marks.values()) {
+            mark.published = mark.written;
+        }
+        if (awaitedPing != 0 || scheduled) {
             return;
         }
         if (!transport.canPing()) {

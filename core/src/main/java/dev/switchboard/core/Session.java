@@ -611,9 +611,13 @@ public final class Session {
         }
     }
 
-    /** Enqueues a shared frame minus one part (see {@link Outbox.Cut}). */
-    void deliver(Outbox.Cut cut) {
-        if (!outbox.offer(cut)) {
+    /**
+     * Enqueues frames shared by many connections (each a {@code byte[]} or an {@link Outbox.Cut} of one): a big
+     * room's presence batch. Like a snapshot's chunk frames they do not count against this connection's bound,
+     * which is for what it alone holds: ten thousand members do not hold ten thousand copies of a batch.
+     */
+    void deliverShared(Object[] frames) {
+        if (!outbox.offerFrames(frames, 0)) {
             slowConsumer();
         }
     }

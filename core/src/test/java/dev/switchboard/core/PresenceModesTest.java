@@ -111,6 +111,26 @@ class PresenceModesTest {
     }
 
     @Test
+    void aBatchSharedByEveryMemberIsNotCountedOncePerMemberAgainstTheNodesBudget() {
+        NodeSettings small = new NodeSettings(64 * 1024, 1000, 1000, 128 * 1024, Duration.ofSeconds(30),
+                Duration.ofSeconds(10), Duration.ZERO, 256 * 1024);
+        TestNode fx = new TestNode(small, dev.switchboard.core.auth.AppLimits.UNLIMITED, List.of("**"),
+                dev.switchboard.core.cluster.MemoryCluster.standalone(), List.of(new ChannelRule("class-*", null, 0,
+                        new ChannelRule.PresenceRule(ChannelRule.Mode.BATCHED, 2, INTERVAL, Set.of(), Set.of()))));
+        String metadata = "{\"bio\":\"" + "b".repeat(400) + "\"}";
+        List<TestNode.Client> members = new ArrayList<>();
+        for (int i = 0; i < 200; i++) { // one batch of ~85 KB for 200 members: 17 MB if each held a copy
+            members.add(fx.connectWithMetadata("m" + i, metadata).subscribe(ROOM));
+        }
+        fx.scheduler.advance(INTERVAL);
+        fx.settle();
+        assertThat(members).allSatisfy(member -> {
+            assertThat(member.closeCode()).as("%s closed", member.peerId()).isNull();
+            assertThat(presence(member.take())).isNotEmpty();
+        });
+    }
+
+    @Test
     void aFullRoomSendsEveryJoinToEveryMember() {
         TestNode fx = node(ChannelRule.Mode.FULL, 0);
         List<Member> members = new ArrayList<>();

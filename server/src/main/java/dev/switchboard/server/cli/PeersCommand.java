@@ -1,6 +1,7 @@
 package dev.switchboard.server.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code switchboard peers CHANNEL}: {@code GET /v1/channels/:id/peers} (rest-api.md §3). */
@@ -11,6 +12,12 @@ final class PeersCommand extends RestVerb {
     @Parameters(index = "0", paramLabel = "CHANNEL", description = "Channel name (or a pattern subscription's text).")
     String channel;
 
+    @Option(names = "--limit", paramLabel = "N", description = "A page of at most N peers, sorted by peerId (1-10000).")
+    Integer limit;
+
+    @Option(names = "--after", paramLabel = "PEERID", description = "The page after this peer (with --limit).")
+    String after;
+
     @Override
     String method() {
         return "GET";
@@ -18,6 +25,10 @@ final class PeersCommand extends RestVerb {
 
     @Override
     String path() {
-        return "/v1/channels/" + RestCall.segment(channel) + "/peers";
+        String path = "/v1/channels/" + RestCall.segment(channel) + "/peers";
+        if (limit != null) {
+            path += "?limit=" + limit + (after == null ? "" : "&after=" + RestCall.segment(after));
+        }
+        return path;
     }
 }

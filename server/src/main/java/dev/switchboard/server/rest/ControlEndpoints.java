@@ -16,6 +16,8 @@ import dev.switchboard.protocol.PeerIds;
 import dev.switchboard.protocol.RawJson;
 import dev.switchboard.protocol.ServerFrames.PresencePeer;
 import dev.switchboard.server.Version;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,24 +57,54 @@ final class ControlEndpoints {
         }));
     }
 
-    /** {@code GET /v1/channels/:id/peers}: the presence members of one subscription string (§3). */
-    HttpReply peers(Key key, RestRoute route) {
+    /** Peers a page of {@code GET /v1/channels/:id/peers?limit=} holds at most. */
+    static final int PEERS_LIMIT = 10_000;
+
+    /**
+     * {@code GET /v1/channels/:id/peers}: the presence members of one subscription string (§3). With {@code limit}
+     * (beyond the hosted API, for rooms of thousands) a page of them sorted by peerId, those after the peerId
+     * {@code after}, and {@code next} (the peerId to pass as {@code after}) while more remain.
+     */
+    HttpReply peers(Key key, RestRoute route, String query) {
         String channel = channel(route);
+        Map<String, String> params = Query.parse(query);
+        Integer limit = params.containsKey("limit") ? (int) Query.number(params, "limit", 1, PEERS_LIMIT) : null;
+        String after = params.get("after");
+        if (after != null && limit == null) {
+            throw RestProblem.invalid("after needs limit");
+        }
         authorize(key, Action.PRESENCE, channel);
-        return HttpReply.later(node.peers(key.app().id(), channel).thenApply(peers -> ok(RestJson.write(g -> {
-            g.writeStringProperty("channel", channel);
-            g.writeName("peers");
-            g.writeStartArray();
-            for (PresencePeer peer : peers) {
-                g.writeStartObject();
-                g.writeStringProperty("peerId", peer.peerId());
-                if (peer.metadata() != null) {
-                    RestJson.writeRaw(g, "metadata", peer.metadata());
+        return HttpReply.later(node.peers(key.app().id(), channel).thenApply(all -> {
+            List<PresencePeer> peers = all;
+            String next = null;
+            if (limit != null) {
+                peers = all.stream().filter(peer -> after == null || peer.peerId().compareTo(after) > 0)
+                        .sorted(Comparator.comparing(PresencePeer::peerId)).limit(limit + 1L).toList();
+                if (peers.size() > limit) {
+                    peers = peers.subList(0, limit);
+                    next = peers.getLast().peerId();
                 }
-                g.writeEndObject();
             }
-            g.writeEndArray();
-        }))));
+            List<PresencePeer> page = peers;
+            String cursor = next;
+            return ok(RestJson.write(g -> {
+                g.writeStringProperty("channel", channel);
+                g.writeName("peers");
+                g.writeStartArray();
+                for (PresencePeer peer : page) {
+                    g.writeStartObject();
+                    g.writeStringProperty("peerId", peer.peerId());
+                    if (peer.metadata() != null) {
+                        RestJson.writeRaw(g, "metadata", peer.metadata());
+                    }
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                if (cursor != null) {
+                    g.writeStringProperty("next", cursor);
+                }
+            }));
+        }));
     }
 
     /** Messages a history page holds at most ({@code limit}); also the default. */

@@ -85,7 +85,7 @@ public final class RestApi implements HttpRoutes {
         try {
             return switch (route.endpoint()) {
                 case MINT -> endpoints.mint(key.get(), call.body());
-                case PEERS -> endpoints.peers(key.get(), route);
+                case PEERS -> endpoints.peers(key.get(), route, call.query());
                 case HISTORY -> endpoints.history(key.get(), route, call.query());
                 case PUBLISH -> endpoints.publish(key.get(), route, call.body());
                 case KICK -> endpoints.kick(key.get(), route);

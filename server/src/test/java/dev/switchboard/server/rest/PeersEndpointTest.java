@@ -48,6 +48,30 @@ class PeersEndpointTest {
     }
 
     @Test
+    void aLimitPagesThePeersSortedByPeerIdWithTheNextCursor() throws Exception {
+        try (WsClient zoe = rest.connectAs("zoe", null);
+             WsClient amy = rest.connectAs("amy", null);
+             WsClient max = rest.connectAs("max", "{\"role\":\"host\"}")) {
+            for (WsClient peer : new WsClient[] {zoe, amy, max}) {
+                peer.subscribe("app/paged", false);
+            }
+            JsonNode first = rest.get("/v1/channels/app%2Fpaged/peers?limit=2").json();
+            assertThat(first.path("peers").toString()).isEqualTo(
+                    "[{\"peerId\":\"amy\"},{\"peerId\":\"max\",\"metadata\":{\"role\":\"host\"}}]");
+            assertThat(first.path("next").asString()).isEqualTo("max");
+            JsonNode last = rest.get("/v1/channels/app%2Fpaged/peers?limit=2&after=max").json();
+            assertThat(last.path("peers").toString()).isEqualTo("[{\"peerId\":\"zoe\"}]");
+            assertThat(last.has("next")).as("no more pages").isFalse();
+            assertThat(rest.get("/v1/channels/app%2Fpaged/peers").json().has("next")).isFalse();
+            for (String query : new String[] {"limit=0", "limit=10001", "limit=x", "after=amy"}) {
+                RestHarness.Answer refused = rest.get("/v1/channels/app%2Fpaged/peers?" + query);
+                assertThat(refused.status()).as(query).isEqualTo(400);
+                assertThat(refused.error()).as(query).isEqualTo("invalid_request");
+            }
+        }
+    }
+
+    @Test
     void patternSubscriptionsAreListedByTheirLiteralText() throws Exception {
         try (WsClient carol = rest.connectAs("carol", null)) {
             carol.subscribe("lobby/*", false);
