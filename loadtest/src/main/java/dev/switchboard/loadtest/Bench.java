@@ -11,6 +11,7 @@ import dev.switchboard.loadtest.scenario.IdleScenario;
 import dev.switchboard.loadtest.scenario.Outcome;
 import dev.switchboard.loadtest.scenario.PresenceChurnScenario;
 import dev.switchboard.loadtest.scenario.PresenceModesScenario;
+import dev.switchboard.loadtest.scenario.ResumeScenario;
 import dev.switchboard.loadtest.scenario.Scenario;
 import dev.switchboard.loadtest.scenario.Target;
 import java.nio.file.Path;
@@ -28,7 +29,8 @@ public final class Bench {
         return switch (size) {
             case SMOKE -> List.of(new FanoutScenario(20), new ChatScenario(10, 3, 2), new ConnectStormScenario(40, 16),
                     new IdleScenario(new int[] {100}, new int[] {100}), new PresenceChurnScenario(30, 6),
-                    new FanoutScenario(FanoutScenario.HISTORY, 20), new PresenceModesScenario(150, 3));
+                    new FanoutScenario(FanoutScenario.HISTORY, 20), new PresenceModesScenario(150, 3),
+                    new ResumeScenario(20, 10));
             case QUICK -> List.of(new FanoutScenario(Integer.getInteger("bench.fanout", 1000)),
                     new FanoutScenario(FanoutScenario.FAN_IN, 1000), new FanoutScenario(FanoutScenario.ROOMS, 1000),
                     new ChatScenario(Integer.getInteger("bench.chat.rooms", 2000), 5, 1),
@@ -36,13 +38,13 @@ public final class Bench {
                     new IdleScenario(new int[] {10_000, 50_000, 100_000}, new int[] {10_000, 50_000}),
                     new PresenceChurnScenario(1000, 100),
                     new FanoutScenario(FanoutScenario.HISTORY, Integer.getInteger("bench.fanout", 1000)),
-                    new PresenceModesScenario(10_000, 30));
+                    new PresenceModesScenario(10_000, 30), new ResumeScenario(1000, 100));
             case FULL -> List.of(new FanoutScenario(100, 1000, 10_000), new FanoutScenario(FanoutScenario.FAN_IN, 1000),
                     new FanoutScenario(FanoutScenario.ROOMS, 1000), new ChatScenario(2000, 5, 1),
                     new ConnectStormScenario(20_000, 256),
                     new IdleScenario(new int[] {10_000, 50_000, 100_000}, new int[] {10_000, 50_000, 100_000}),
                     new PresenceChurnScenario(1000, 100), new FanoutScenario(FanoutScenario.HISTORY, 100, 1000, 10_000),
-                    new PresenceModesScenario(10_000, 50));
+                    new PresenceModesScenario(10_000, 50), new ResumeScenario(1000, 100));
         };
     }
 

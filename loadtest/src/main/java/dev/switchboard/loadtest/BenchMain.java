@@ -45,7 +45,7 @@ public final class BenchMain {
                     Usage: ./switchboard bench [--quick] [--peers all|none|LIST] [--scenarios LIST] [--out DIR]
                       --quick        a few minutes: fan-out 1,000 subs, chat, storm 10k, idle (peers 10k), churn
                       --peers        comma list of: centrifuge,nats,soketi,socketio,mosquitto,nchan (default all)
-                      --scenarios    comma list of: fanout,fanin,rooms,chat,storm,idle,churn,fanout-history,presence-modes (default all)
+                      --scenarios    comma list of: fanout,fanin,rooms,chat,storm,idle,churn,fanout-history,presence-modes,resume (default all)
                       --smoke        seconds: tiny sizes, to check the harness itself
                       --no-install   do not install missing peers
                       --tls          also run Switchboard over native TLS (wss://), beside the plain one
@@ -94,7 +94,7 @@ public final class BenchMain {
         }
         Set<String> wanted = opts.containsKey("scenarios")
                 ? Set.of(opts.get("scenarios").split(",")) : Set.of("fanout", "fanin", "rooms", "chat", "storm", "idle", "churn",
-                        "fanout-history", "presence-modes");
+                        "fanout-history", "presence-modes", "resume");
         List<Scenario> scenarios = Bench.scenarios(smoke ? Bench.Size.SMOKE : quick ? Bench.Size.QUICK : Bench.Size.FULL).stream()
                 .filter(s -> wanted.contains(s.id())).toList();
 
