@@ -57,7 +57,10 @@ final class Positions {
         volatile long published;
         volatile long confirmed;
         long pending;
-        /** Set when another connection of the peer resumed from this one's position (it was taken for dead). */
+        /**
+         * Set when another connection of the peer resumed from this one's position (it was taken for dead); cleared
+         * by this connection's next pong, which proves it alive.
+         */
         volatile boolean takenOver;
 
         Mark(long offset) {
@@ -139,13 +142,16 @@ final class Positions {
             return;
         }
         scheduled = true;
-        scheduler.schedule(() -> transport.execute(() -> {
+        Runnable later = () -> {
             scheduled = false;
             if (unconfirmed && awaitedPing == 0) {
                 ping();
                 transport.flush();
             }
-        }), wait, TimeUnit.NANOSECONDS);
+        };
+        if (!transport.schedule(later, wait)) {
+            scheduler.schedule(() -> transport.execute(later), wait, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** Writes a confirming ping (not flushed): its pong confirms everything written so far. */
@@ -172,6 +178,7 @@ final class Positions {
         }
         for (Mark mark : marks.values()) {
             mark.confirmed = Math.max(mark.confirmed, mark.pending);
+            mark.takenOver = false; // a dead connection answers no ping: this one lives, and will resume itself
         }
         awaitedPing = 0;
         if (unconfirmed && !scheduled) {

@@ -360,8 +360,8 @@ public final class Session {
     /**
      * Where this peer's new connection resumes in {@code stream}: the oldest of the positions of its dropped
      * connections (a cursor, claimed) and of its other connections that have unconfirmed messages (possibly dead
-     * without the server knowing yet; they are marked taken over and keep no cursor when they drop). Null if
-     * none. Stream lock held.
+     * without the server knowing yet, as the old socket of a reconnect; they are marked taken over and keep no
+     * cursor when they drop, unless a pong proves them alive first). Null if none. Stream lock held.
      */
     private Subscribe.Since resumePosition(History.Stream stream, long now) {
         Cursors.Cursor cursor = tenant.cursors.claim(peerId(), stream.channel, stream.epoch, now);

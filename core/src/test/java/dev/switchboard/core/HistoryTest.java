@@ -159,6 +159,23 @@ class HistoryTest {
     }
 
     @Test
+    void aLiveTabTakenForDeadByANewTabProvesItselfAliveByItsNextPongAndStillResumes() {
+        TestNode fx = node(100, 0);
+        TestNode.Client writer = fx.connect("writer");
+        TestNode.Client live = fx.connect("alice");
+        live.transport.pings = true;
+        live.subscribe("room-1");
+        pong(fx, live, 1); // the snapshot's barrier
+        publish(writer, 1, 1); // written; its confirming ping (2) not answered yet
+        assertThat(seqs(fx.connect("alice").subscribe("room-1").take())).as("the new tab, from the live one's")
+                .containsExactly(1);
+        pong(fx, live, 2); // the live tab answers: not dead after all
+        live.session.onTransportClosed();
+        publish(writer, 2, 2);
+        assertThat(seqs(fx.connect("alice").subscribe("room-1").take())).as("its own resume").containsExactly(2);
+    }
+
+    @Test
     void twoDroppedTabsOfOnePeerResumeEachFromItsOwnPositionTheOldestFirst() {
         TestNode fx = node(100, 0);
         TestNode.Client writer = fx.connect("writer");

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
@@ -178,6 +179,17 @@ final class NettyTransport implements Transport {
 
     @Override
     public boolean canPing() {
+        return true;
+    }
+
+    /** On the connection's own event loop: no wakeup of another thread, unlike a timer's task handed over. */
+    @Override
+    public boolean schedule(Runnable task, long delayNanos) {
+        try {
+            channel.eventLoop().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // The event loop is shutting down: the channel is being closed with it, nothing left to do.
+        }
         return true;
     }
 

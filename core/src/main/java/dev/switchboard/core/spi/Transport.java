@@ -14,6 +14,14 @@ public interface Transport {
     /** Runs {@code task} on this connection's I/O thread, after tasks submitted earlier. */
     void execute(Runnable task);
 
+    /**
+     * Runs {@code task} on this connection's I/O thread in {@code delayNanos}, without a hop through another
+     * thread; returns false, doing nothing, if this transport cannot (the caller then uses a timer of its own).
+     */
+    default boolean schedule(Runnable task, long delayNanos) {
+        return false;
+    }
+
     /** Queues one text frame holding {@code utf8Json}; nothing reaches the socket before {@link #flush}. */
     void write(byte[] utf8Json);
 

@@ -68,7 +68,7 @@ public final class SwitchboardProtocol implements PeerProtocol {
                         channelPatterns: ["**"]
                         actions: [subscribe, publish, presence, send]
                     channels:
-                      - { pattern: "hist-*", history: { size: 100, ttl: 5m } }
+                      - { pattern: "hist-*", history: { size: 1000, ttl: 5m } }
                       - { pattern: "full-*", presence: { mode: full } }
                       - { pattern: "batched-*", presence: { mode: batched, threshold: 100, interval: 1s } }
                       - { pattern: "count-*", presence: { mode: count, interval: 1s } }

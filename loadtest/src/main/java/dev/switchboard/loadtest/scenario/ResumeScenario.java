@@ -71,8 +71,8 @@ public final class ResumeScenario implements Scenario {
             pacer.start();
             pacer.rate(2000);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (witnessed.delivered() < missed && System.nanoTime() < deadline) {
-                Thread.sleep(5);
+            while (pacer.sent() < missed && System.nanoTime() < deadline) {
+                Thread.sleep(1);
             }
             pacer.rate(0);
             while (witnessed.delivered() < pacer.sent() && System.nanoTime() < deadline) {
