@@ -80,8 +80,11 @@ public final class Session {
     private ArrayDeque<byte[]> held;
     /** The {@code role} of the peer metadata ({@link #inAudience}); null until first needed. */
     private volatile List<String> roles;
-    /** Where the connection stands in the streams of its channels with history; null until it has one. */
-    private Positions positions;
+    /**
+     * Where the connection stands in the streams of its channels with history; null until it has one. Set on the
+     * I/O thread, read by other connections of the peer when they resume (hence volatile).
+     */
+    private volatile Positions positions;
     /** Whether this connection holds a cluster-wide connection slot of its app (to give back at the end). */
     private final boolean clusterSlot;
     /** The code the connection ends with, for metrics: set by the first close decided; 0 until then. */

@@ -44,6 +44,18 @@ class HistoryTest {
         }
     }
 
+    /**
+     * A connection of {@code peerId} whose transport writes pings, subscribed to room-1, its snapshot's barrier
+     * ping (1) answered: from here its confirming pings are 2, 3, …
+     */
+    private static TestNode.Client pinging(TestNode fx, String peerId) {
+        TestNode.Client client = fx.connect(peerId);
+        client.transport.pings = true;
+        client.subscribe("room-1");
+        pong(fx, client, 1);
+        return client;
+    }
+
     /** The client answers ping {@code sequence}. */
     private static void pong(TestNode fx, TestNode.Client client, long sequence) {
         client.session.onPong(sequence);
@@ -110,14 +122,11 @@ class HistoryTest {
     void aWrittenMessageCountsAsReceivedOnlyOnceThePongOfAPingAfterItCame() {
         TestNode fx = node(100, 0);
         TestNode.Client writer = fx.connect("writer");
-        TestNode.Client first = fx.connect("alice");
-        first.transport.pings = true;
-        first.subscribe("room-1");
-        pong(fx, first, 1); // the snapshot's barrier
+        TestNode.Client first = pinging(fx, "alice");
         publish(writer, 1, 2);
         assertThat(seqs(first.take())).containsExactly(1, 2);
         pong(fx, first, 2); // the ping written after 1 (one ping is out at a time)...
-        fx.scheduler.advance(Duration.ofNanos(Positions.PING_INTERVAL_NANOS)); // ...the next at most every 25 ms...
+        fx.scheduler.advance(Duration.ofNanos(Positions.PING_INTERVAL_NANOS)); // ...the next at most every 50 ms...
         fx.settle();
         pong(fx, first, 3); // ...written after 2
         publish(writer, 3, 3);
@@ -145,10 +154,7 @@ class HistoryTest {
     void aNewConnectionWhileTheOldOneIsNotKnownDeadYetResumesFromTheOldOnesConfirmedPosition() {
         TestNode fx = node(100, 0);
         TestNode.Client writer = fx.connect("writer");
-        TestNode.Client old = fx.connect("alice");
-        old.transport.pings = true;
-        old.subscribe("room-1");
-        pong(fx, old, 1); // the snapshot's barrier
+        TestNode.Client old = pinging(fx, "alice");
         publish(writer, 1, 1);
         pong(fx, old, 2); // the ping after 1
         publish(writer, 2, 3); // written to a socket that is dead, but no one knows yet
@@ -162,10 +168,7 @@ class HistoryTest {
     void aLiveTabTakenForDeadByANewTabProvesItselfAliveByItsNextPongAndStillResumes() {
         TestNode fx = node(100, 0);
         TestNode.Client writer = fx.connect("writer");
-        TestNode.Client live = fx.connect("alice");
-        live.transport.pings = true;
-        live.subscribe("room-1");
-        pong(fx, live, 1); // the snapshot's barrier
+        TestNode.Client live = pinging(fx, "alice");
         publish(writer, 1, 1); // written; its confirming ping (2) not answered yet
         assertThat(seqs(fx.connect("alice").subscribe("room-1").take())).as("the new tab, from the live one's")
                 .containsExactly(1);
