@@ -216,3 +216,32 @@ test('REST history lists a channel newest-last, pages with since and limit', opt
   const none = await fetch(`${ctx.server.httpUrl}/v1/channels/${chan('plain')}/history`, { headers: auth });
   assert.equal(none.status, 404);
 });
+
+test('after a restart the stream has a new epoch: a resume from the old one is reported incomplete', { ...opts, timeout: 60_000 }, async () => {
+  const ch = chan('hist');
+  const reconnect = { reconnect: { initialDelayMs: 100, jitterRatio: 0, multiplier: 1, maxAttempts: 1000 } };
+  const alice = await ctx.pool.jwt({ sub: 'hist-mia' }, reconnect);
+  const bob = await ctx.pool.jwt({ sub: 'hist-noah' }, reconnect);
+  await alice.client.subscribe(ch);
+  for (let seq = 1; seq <= 3; seq++) await bob.client.publish(ch, { seq });
+  await alice.rec.waitFor('message', (m) => m.data.seq === 3);
+  const before = alice.wire.inbound('ack', 0).find((a) => a.epoch !== undefined);
+
+  await ctx.server.stop();
+  await ctx.server.restartOnSamePort(); // the memory engine keeps nothing: every stream starts again
+  await alice.rec.waitFor('connected', (c) => c.isReconnect, { timeout: 20_000 });
+  await bob.rec.waitFor('connected', (c) => c.isReconnect, { timeout: 20_000 });
+  const sockets = alice.wire.sockets.length - 1;
+  await until(() => alice.wire.inbound('ack', sockets).some((a) => a.epoch !== undefined), 'the resubscribe ack', 10_000);
+  const after = alice.wire.inbound('ack', sockets).find((a) => a.epoch !== undefined);
+  assert.notEqual(after.epoch, before.epoch, 'a new epoch');
+  assert.equal(after.offset, 0);
+
+  const raw = alice.wire.sockets[sockets];
+  raw.send(JSON.stringify({ type: 'subscribe', channel: ch, requestId: 'old', since: { offset: 3, epoch: before.epoch } }));
+  await until(() => alice.wire.inbound('ack', sockets).some((a) => a.requestId === 'old'), 'ack');
+  assert.equal(alice.wire.inbound('ack', sockets).find((a) => a.requestId === 'old').recovered, false);
+  await bob.client.publish(ch, { seq: 4 });
+  const m = await alice.rec.waitFor('message', (e) => e.data.seq === 4, { timeout: 5000 });
+  assert.equal(m.channel, ch);
+});

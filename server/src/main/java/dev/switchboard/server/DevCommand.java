@@ -107,6 +107,9 @@ final class DevCommand implements Callable<Integer> {
                         secret: %s
                         channelPatterns: ["**"]
                         actions: [subscribe, publish, presence, send]
+                    channels:                  # per-channel settings, first match wins (docs/history.md)
+                      - pattern: "room-*"      # history: offsets, REST history, resume after a dropped connection
+                        history: { size: 100, ttl: 5m }
                 """.formatted(DEV_APP, keys.publishableId(), keys.secretId(), keys.secret());
         Files.createDirectories(file.getParent());
         Files.writeString(file, yaml, StandardCharsets.UTF_8);
