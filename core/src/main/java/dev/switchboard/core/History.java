@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * The message history of one app's channels on this node (docs/history.md): per channel a {@link Stream} of the
@@ -31,10 +32,13 @@ final class History {
     }
 
     /** The stream of {@code channel}, created (with a new epoch) if it has none. */
-    Stream stream(String channel, ChannelRule.History rule) {
+    private Stream stream(String channel, ChannelRule.History rule, long nowMillis) {
         Stream stream = streams.get(channel);
         if (stream == null) {
-            stream = streams.computeIfAbsent(channel, name -> new Stream(name, newEpoch(), budget));
+            stream = streams.computeIfAbsent(channel, name -> {
+                budget.add(Stream.OVERHEAD);
+                return new Stream(name, newEpoch(), budget, nowMillis);
+            });
         }
         stream.rule = rule;
         return stream;
@@ -44,9 +48,9 @@ final class History {
      * The stream of {@code channel} (created if it has none) with its lock held; the caller unlocks. A stream the
      * sweep removed meanwhile is looked up again.
      */
-    Stream lock(String channel, ChannelRule.History rule) {
+    Stream lock(String channel, ChannelRule.History rule, long nowMillis) {
         for (;;) {
-            Stream stream = stream(channel, rule);
+            Stream stream = stream(channel, rule, nowMillis);
             stream.lock.lock();
             if (!stream.dropped) {
                 return stream;
@@ -61,19 +65,22 @@ final class History {
     }
 
     /**
-     * Drops expired entries, and streams left with none that have been idle past their TTL. Returns the bytes of
-     * the streams that remain. Called by the node's sweep.
+     * Drops expired entries, and streams left with none that have been idle past their TTL and that no connection
+     * of this node is subscribed to ({@code subscribed}: its followers would lose their place). Returns the bytes
+     * of the streams that remain. Called by the node's sweep.
      */
-    long sweep(long nowMillis) {
+    long sweep(long nowMillis, Predicate<String> subscribed) {
         long bytes = 0;
         for (Iterator<Stream> it = streams.values().iterator(); it.hasNext(); ) {
             Stream stream = it.next();
             stream.lock.lock();
             try {
                 stream.expire(nowMillis);
-                if (stream.entries.isEmpty() && nowMillis - stream.lastAppendMillis > stream.rule.ttl().toMillis()) {
+                if (stream.entries.isEmpty() && nowMillis - stream.lastAppendMillis > stream.rule.ttl().toMillis()
+                        && !subscribed.test(stream.channel)) {
                     stream.dropped = true;
                     it.remove();
+                    budget.add(-Stream.OVERHEAD);
                 }
                 bytes += stream.bytes;
             } finally {
@@ -83,23 +90,25 @@ final class History {
         return bytes;
     }
 
-    /** Trims the largest streams until the node's history is under its budget again (after {@link #sweep}). */
+    /**
+     * Halves the largest streams, largest first, until the node's history is under its budget again (after
+     * {@link #sweep}); one pass, so a node with a million small streams is not scanned once per stream.
+     */
     void trimToBudget() {
-        while (budget.over()) {
-            Stream largest = null;
-            for (Stream stream : streams.values()) {
-                if (largest == null || stream.bytes > largest.bytes) {
-                    largest = stream;
-                }
-            }
-            if (largest == null || largest.bytes == 0) {
+        if (!budget.over()) {
+            return;
+        }
+        List<Stream> largestFirst = new ArrayList<>(streams.values());
+        largestFirst.sort((a, b) -> Long.compare(b.bytes, a.bytes)); // a racy read of sizes is good enough here
+        for (Stream stream : largestFirst) {
+            if (!budget.over() || stream.bytes == 0) {
                 return;
             }
-            largest.lock.lock();
+            stream.lock.lock();
             try {
-                largest.trimHalf();
+                stream.trimHalf();
             } finally {
-                largest.lock.unlock();
+                stream.lock.unlock();
             }
         }
     }
@@ -126,6 +135,8 @@ final class History {
      * while holding it, so nothing published falls between the replay and the live messages (docs/locks.md).
      */
     static final class Stream {
+        /** What a stream costs the budget beside its entries: the object, its deque, lock and map entry. */
+        static final long OVERHEAD = 256;
         final String channel;
         final String epoch;
         final ReentrantLock lock = new ReentrantLock();
@@ -135,14 +146,16 @@ final class History {
         /** The offset of the newest publication (0 before the first); offsets start at 1 and never repeat. */
         private long lastOffset;
         private long bytes;
+        /** When the last message was appended, or the stream created. */
         private long lastAppendMillis;
         /** Set when the sweep removed the stream; a publish that still holds it looks it up again. */
         boolean dropped;
 
-        Stream(String channel, String epoch, Budget budget) {
+        Stream(String channel, String epoch, Budget budget, long createdMillis) {
             this.channel = channel;
             this.epoch = epoch;
             this.budget = budget;
+            this.lastAppendMillis = createdMillis;
         }
 
         /** Appends a publication and returns its offset. Lock held. */

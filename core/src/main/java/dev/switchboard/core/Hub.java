@@ -737,6 +737,11 @@ final class Hub {
         return rooms.keySet().stream().sorted().toList();
     }
 
+    /** Whether a connection of this node is subscribed to {@code name} (exactly). */
+    boolean hasRoom(String name) {
+        return rooms.containsKey(name);
+    }
+
     /** Number of rooms currently alive (for tests and metrics: empty rooms must not linger). */
     int roomCount() {
         return rooms.size();

@@ -299,7 +299,7 @@ public final class Node {
             return Optional.empty();
         }
         long now = clock.currentTimeMillis();
-        History.Stream stream = tenant.history.lock(channel, rule);
+        History.Stream stream = tenant.history.lock(channel, rule, now);
         try {
             boolean sameEpoch = epoch == null || epoch.equals(stream.epoch);
             List<History.Entry> entries;
@@ -582,7 +582,7 @@ public final class Node {
             long nowMillis = clock.currentTimeMillis();
             for (Tenant tenant : tenants.values()) {
                 tenant.roll(nowMillis);
-                tenant.history.sweep(nowMillis);
+                tenant.history.sweep(nowMillis, tenant.hub::hasRoom);
                 tenant.cursors.sweep(nowMillis);
             }
             for (Tenant tenant : tenants.values()) {

@@ -79,9 +79,10 @@ final class Relay implements Broker.Inbound, PresenceStore.Listener, PeerRouter.
         if (history == null) {
             return tenant.hub.publish(sender, channel, from, data, fromMetadata);
         }
-        History.Stream stream = tenant.history.lock(channel, history);
+        long now = clock.currentTimeMillis();
+        History.Stream stream = tenant.history.lock(channel, history, now);
         try {
-            long offset = stream.append(clock.currentTimeMillis(), from, data, fromMetadata);
+            long offset = stream.append(now, from, data, fromMetadata);
             return tenant.hub.publish(sender, channel, new Fanout(channel, from, data, fromMetadata, stream, offset));
         } finally {
             stream.lock.unlock();

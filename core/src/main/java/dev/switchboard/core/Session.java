@@ -326,7 +326,7 @@ public final class Session {
     private void subscribeWithHistory(Subscribe frame, ChannelRule.History history, boolean repeat) {
         String channel = frame.channel();
         long now = node.clock().currentTimeMillis();
-        History.Stream stream = tenant.history.lock(channel, history);
+        History.Stream stream = tenant.history.lock(channel, history, now);
         try {
             Subscribe.Since since = frame.since() != null ? frame.since() : repeat ? null : resumePosition(stream, now);
             long last = stream.lastOffset();

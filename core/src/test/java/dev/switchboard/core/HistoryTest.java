@@ -19,7 +19,11 @@ class HistoryTest {
     private static final Duration TTL = Duration.ofMinutes(5);
 
     private static TestNode node(int size, int replayOnSubscribe) {
-        return TestNode.withChannels(List.of(new ChannelRule("room-*", new ChannelRule.History(size, TTL),
+        return node(size, replayOnSubscribe, TTL);
+    }
+
+    private static TestNode node(int size, int replayOnSubscribe, Duration ttl) {
+        return TestNode.withChannels(List.of(new ChannelRule("room-*", new ChannelRule.History(size, ttl),
                 replayOnSubscribe, null)));
     }
 
@@ -94,6 +98,20 @@ class HistoryTest {
         HistoryPage fresh = fx.node.history(TestNode.APP, "room-1", null, null, 10).orElseThrow();
         assertThat(fresh.epoch()).isNotEqualTo(epoch);
         assertThat(fresh.offset()).isZero();
+    }
+
+    @Test
+    void aStreamWithSubscribersIsKeptThroughAnIdleTtlSoTheyKeepTheirPlace() {
+        Duration ttl = Duration.ofSeconds(2); // idle well past it, within the keepalive's 30 s
+        TestNode fx = node(100, 0, ttl);
+        TestNode.Client reader = fx.connect("reader").subscribe("room-1", "s");
+        String epoch = of("ack", reader.take()).getFirst().path("epoch").asString();
+        fx.scheduler.advance(ttl.multipliedBy(5)); // nothing published: the stream is empty and idle
+        fx.connect("writer").publish("room-1", "{\"seq\":1}");
+        assertThat(of("message", reader.take()).getFirst().path("epoch").asString()).isEqualTo(epoch);
+        reader.session.onTransportClosed();
+        fx.connect("writer2").publish("room-1", "{\"seq\":2}");
+        assertThat(seqs(fx.connect("reader").subscribe("room-1").take())).as("its place kept").containsExactly(2);
     }
 
     @Test
