@@ -46,7 +46,7 @@ class ClusterIT extends ClusterTests {
         WsProbe writer = pk(b);
         subscribe(reader, room);
         subscribe(writer, room);
-        drainPresence(reader);
+        awaitJoined(reader, room, writer.peerId());
         double lossesBefore = metric(a, "switchboard_cluster_link_losses_total");
         assertThat(redis.command("CONFIG", "SET", "client-output-buffer-limit", "pubsub 16kb 0 0")).isEqualTo("+OK");
         try {
@@ -74,7 +74,7 @@ class ClusterIT extends ClusterTests {
         WsProbe bob = pk(b);
         subscribe(alice, room);
         subscribe(bob, room);
-        drainPresence(alice);
+        awaitJoined(alice, room, bob.peerId());
         java.util.Set<String> bobSees = new java.util.TreeSet<>(List.of(alice.peerId())); // bob's roster
         redis.restart();
         publish(alice, room, "\"during\""); // this node's own subscribers still get it; the others may not

@@ -112,7 +112,9 @@ abstract class ClusterTests {
         for (WsProbe probe : List.of(onA, onB, alsoOnB, publisher)) {
             subscribe(probe, room);
         }
-        drainPresence(onA, onB, alsoOnB, publisher);
+        awaitJoined(onA, room, onB.peerId(), alsoOnB.peerId(), publisher.peerId());
+        awaitJoined(onB, room, alsoOnB.peerId(), publisher.peerId());
+        awaitJoined(alsoOnB, room, publisher.peerId());
         for (int i = 0; i < 20; i++) {
             publish(publisher, room, "{\"n\":" + i + "}");
         }
@@ -192,8 +194,7 @@ abstract class ClusterTests {
         subscribe(daveOnA, room);
         WsProbe listener = pk(b);
         subscribe(listener, room);
-        // the listener's join reaches node a through Redis, at no fixed time: wait for it, not for a's own queue
-        expectPresence(daveOnA, room, List.of(listener.peerId()), List.of());
+        awaitJoined(daveOnA, room, listener.peerId());
 
         HttpResponse<String> peers = c.rest("GET", "/v1/channels/" + encode(room) + "/peers", SECRET, null);
         assertThat(peers.statusCode()).isEqualTo(200);
@@ -373,6 +374,20 @@ abstract class ClusterTests {
         String rid = rid();
         publisher.sendFrame("type", "publish", "channel", room, "data", WsProbe.parse(json), "requestId", rid);
         expectAck(publisher, rid);
+    }
+
+    /**
+     * Reads {@code probe}'s presence frames of {@code room} until each of {@code peerIds} has joined. A join made on
+     * another node reaches this one through Redis at no fixed time, so a ping/pong barrier on this connection (which
+     * only drains what its own node has queued) does not wait for it.
+     */
+    static void awaitJoined(WsProbe probe, String room, String... peerIds) {
+        java.util.Set<String> missing = new java.util.HashSet<>(List.of(peerIds));
+        while (!missing.isEmpty()) {
+            JsonNode frame = probe.expectType("presence");
+            assertThat(frame.path("channel").asString()).isEqualTo(room);
+            frame.path("joined").forEach(peer -> missing.remove(peer.path("peerId").asString()));
+        }
     }
 
     /** Reads whatever is pending (presence deltas, late messages) up to a ping's pong; fails on a close. */
