@@ -1,9 +1,7 @@
 package dev.switchboard.core;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -74,9 +72,8 @@ final class Cursors {
 
     /** Drops expired cursors (the node's sweep). */
     void sweep(long nowMillis) {
-        for (Iterator<Map.Entry<String, List<Cursor>>> it = cursors.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, List<Cursor>> entry = it.next();
-            cursors.computeIfPresent(entry.getKey(), (key, list) -> {
+        for (String key : cursors.keySet()) {
+            cursors.computeIfPresent(key, (k, list) -> {
                 list.removeIf(cursor -> cursor.expiresAtMillis() <= nowMillis);
                 return list.isEmpty() ? null : list;
             });

@@ -303,10 +303,9 @@ public final class Session {
             subscriptions = new HashMap<>(4);
         }
         boolean repeat = subscriptions.put(channel, frame.includeSenderMetadata()) != null;
-        ChannelRule.History history = Glob.isPattern(channel) || node.relay().shared() ? null
-                : tenant.rule(channel).history();
-        if (history != null) {
-            subscribeWithHistory(frame, history, repeat);
+        ChannelRule rule = Glob.isPattern(channel) || node.relay().shared() ? null : tenant.rule(channel);
+        if (rule != null && rule.history() != null) {
+            subscribeWithHistory(frame, rule, repeat);
             return;
         }
         waiting = true; // before asking: the answer may come at once, even on this thread
@@ -323,17 +322,17 @@ public final class Session {
      * connection of the same peer stood, else nowhere — and joins with the messages since then to replay after
      * the ack and snapshot; a first-time subscriber may get the newest {@code replayOnSubscribe} instead.
      */
-    private void subscribeWithHistory(Subscribe frame, ChannelRule.History history, boolean repeat) {
+    private void subscribeWithHistory(Subscribe frame, ChannelRule rule, boolean repeat) {
         String channel = frame.channel();
         long now = node.clock().currentTimeMillis();
-        History.Stream stream = tenant.history.lock(channel, history, now);
+        History.Stream stream = tenant.history.lock(channel, rule.history(), now);
         try {
             Subscribe.Since since = frame.since() != null ? frame.since() : repeat ? null : resumePosition(stream, now);
             long last = stream.lastOffset();
             List<History.Entry> entries;
             Boolean recovered = null;
             if (since == null) {
-                int replay = repeat ? 0 : tenant.rule(channel).replayOnSubscribe();
+                int replay = repeat ? 0 : rule.replayOnSubscribe();
                 entries = replay == 0 ? List.of() : stream.newest(replay, now);
             } else if (!since.epoch().equals(stream.epoch)) {
                 entries = stream.after(0, Integer.MAX_VALUE, now); // the stream was lost since: all it has is new

@@ -169,6 +169,37 @@ class HistoryTest {
     }
 
     @Test
+    void aReplayIsTheNewestMessagesThatFitHalfTheOutboundBoundAndSaysItIsIncomplete() {
+        long bound = 128 * 1024;
+        NodeSettings settings = new NodeSettings(64 * 1024, 1000, 1000, bound, Duration.ofSeconds(30),
+                Duration.ofSeconds(10), Duration.ZERO, bound);
+        TestNode fx = new TestNode(settings, dev.switchboard.core.auth.AppLimits.UNLIMITED, List.of("**"),
+                dev.switchboard.core.cluster.MemoryCluster.standalone(), List.of(new ChannelRule("room-*",
+                        new ChannelRule.History(1000, TTL), 0, null)));
+        TestNode.Client writer = fx.connect("writer");
+        fx.connect("alice").subscribe("room-1").session.onTransportClosed();
+        String pad = "p".repeat(1000);
+        for (int seq = 1; seq <= 100; seq++) { // ~100 KB missed, more than the 64 KB a replay may take
+            writer.publish("room-1", "{\"seq\":" + seq + ",\"pad\":\"" + pad + "\"}");
+        }
+        List<String> frames = fx.connect("alice").subscribe("room-1", "resub").take();
+        JsonNode ack = of("ack", frames).getFirst();
+        assertThat(ack.path("recovered").asBoolean(true)).isFalse();
+        List<Integer> replayed = seqs(frames);
+        assertThat(replayed.getLast()).isEqualTo(100);
+        assertThat(replayed).isEqualTo(java.util.stream.IntStream.rangeClosed(replayed.getFirst(), 100).boxed()
+                .toList());
+        long bytes = frames.stream().filter(f -> TestNode.type(f).equals("message"))
+                .mapToLong(f -> f.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).sum();
+        int older = replayed.getFirst() - 1;
+        long olderBytes = dev.switchboard.protocol.ServerFrames.message("room-1", "writer",
+                dev.switchboard.protocol.RawJson.of("{\"seq\":" + older + ",\"pad\":\"" + pad + "\"}"), null, older,
+                ack.path("epoch").asString()).length;
+        assertThat(bytes).as("within half the bound").isLessThanOrEqualTo(bound / 2);
+        assertThat(bytes + olderBytes).as("one more would not be").isGreaterThan(bound / 2);
+    }
+
+    @Test
     void aNewConnectionWhileTheOldOneIsNotKnownDeadYetResumesFromTheOldOnesConfirmedPosition() {
         TestNode fx = node(100, 0);
         TestNode.Client writer = fx.connect("writer");

@@ -234,13 +234,10 @@ public final class FrameDecoder {
             }
             p.skipChildren();
         }
-        if (token != JsonToken.END_OBJECT || offset < 0 || epoch == null || epoch.length() > 64) {
-            if (token != JsonToken.END_OBJECT) {
-                throw new IllegalStateException("since did not end with its object");
-            }
-            return null;
+        if (token != JsonToken.END_OBJECT) {
+            throw new IllegalStateException("since did not end with its object"); // decode answers malformed
         }
-        return new Subscribe.Since(offset, epoch);
+        return offset < 0 || epoch == null || epoch.length() > 64 ? null : new Subscribe.Since(offset, epoch);
     }
 
     /** Byte offsets are relative to the start of the parsed range. */
