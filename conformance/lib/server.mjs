@@ -364,6 +364,14 @@ class ClusterHandle {
     return exits[0];
   }
 
+  /** Empties Redis, as a restart without persistence does: streams, presence, counters, all gone. */
+  loseStore() {
+    for (const redis of this.redises) {
+      const flushed = spawnSync('redis-cli', ['-h', HOST, '-p', String(redis.port), 'FLUSHALL'], { encoding: 'utf8' });
+      if (flushed.status !== 0) throw new Error(`FLUSHALL failed on ${redis.port}: ${flushed.stderr}`);
+    }
+  }
+
   async restartOnSamePort() {
     await Promise.all(this.nodes.map((n) => n.restartOnSamePort()));
     return this;

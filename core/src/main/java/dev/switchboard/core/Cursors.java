@@ -1,5 +1,6 @@
 package dev.switchboard.core;
 
+import dev.switchboard.core.spi.Streams.Cursor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,22 +9,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * Where the dropped connections of one app's peers stood in the streams of their channels (docs/history.md): kept
  * per peerId and channel until the history TTL, for the peer's next connection that subscribes to the channel. A
  * peer with several dropped connections (tabs) keeps one cursor per connection; each resubscribe claims one, the
- * oldest first, so that none of them misses a message whichever resubscribes first.
+ * oldest first, so that none of them misses a message whichever resubscribes first. A standalone node keeps them
+ * here; the nodes of a cluster keep them in their engine ({@link dev.switchboard.core.spi.Streams}), the in-memory
+ * one in one of these.
  */
-final class Cursors {
+public final class Cursors {
     /** Cursors kept per peer and channel: more dropped tabs than this resume from the oldest kept. */
-    static final int PER_PEER_CHANNEL = 8;
+    static final int PER_PEER_CHANNEL = dev.switchboard.core.spi.Streams.CURSORS_PER_PEER_CHANNEL;
     /** Cursors kept per app; past it the oldest expiring are dropped (their peers resume as from beyond the window). */
     static final int PER_APP = 200_000;
 
     private final ConcurrentHashMap<String, List<Cursor>> cursors = new ConcurrentHashMap<>();
 
-    /** A dropped connection's position: the last message it is known to have. */
-    record Cursor(long offset, String epoch, long expiresAtMillis) {
-    }
-
     /** Keeps where a dropped connection of {@code peerId} stood in {@code channel}'s stream. */
-    void put(String peerId, String channel, Cursor cursor) {
+    public void put(String peerId, String channel, Cursor cursor) {
         if (cursors.size() >= PER_APP) {
             return;
         }
@@ -45,7 +44,7 @@ final class Cursors {
      * Takes the oldest unexpired cursor of {@code peerId} in {@code channel} — one of another epoch than
      * {@code epoch} first (its stream was lost, so it is behind everything) — or null if none.
      */
-    Cursor claim(String peerId, String channel, String epoch, long nowMillis) {
+    public Cursor claim(String peerId, String channel, String epoch, long nowMillis) {
         Cursor[] claimed = new Cursor[1];
         cursors.computeIfPresent(key(peerId, channel), (key, list) -> {
             list.removeIf(cursor -> cursor.expiresAtMillis() <= nowMillis);
@@ -71,7 +70,7 @@ final class Cursors {
     }
 
     /** Drops expired cursors (the node's sweep). */
-    void sweep(long nowMillis) {
+    public void sweep(long nowMillis) {
         for (String key : cursors.keySet()) {
             cursors.computeIfPresent(key, (k, list) -> {
                 list.removeIf(cursor -> cursor.expiresAtMillis() <= nowMillis);

@@ -1,6 +1,7 @@
 package dev.switchboard.core;
 
 import dev.switchboard.core.auth.ChannelRule;
+import dev.switchboard.core.spi.Streams;
 import dev.switchboard.protocol.RawJson;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -59,6 +60,60 @@ final class History {
         }
     }
 
+    /**
+     * On a cluster, this node's copy of {@code channel}'s stream in the cluster's {@link Streams} store, of epoch
+     * {@code epoch}, with its lock held: created if it has none, replaced by an empty one if it has another epoch
+     * (the store lost the stream and started a new one). The copy holds what this node received of the stream
+     * while subscribed to the channel, and what it read when it subscribed ({@link Stream#load}).
+     */
+    Stream lockCopy(String channel, ChannelRule.History rule, String epoch, long nowMillis) {
+        for (;;) {
+            Stream stream = streams.get(channel);
+            if (stream != null && !stream.epoch.equals(epoch)) {
+                stream.lock.lock();
+                try {
+                    if (!stream.dropped && streams.remove(channel, stream)) {
+                        stream.drop();
+                    }
+                } finally {
+                    stream.lock.unlock();
+                }
+                continue;
+            }
+            if (stream == null) {
+                Stream created = new Stream(channel, epoch, budget, nowMillis);
+                stream = streams.putIfAbsent(channel, created);
+                if (stream == null) {
+                    budget.add(Stream.OVERHEAD);
+                    stream = created;
+                } else {
+                    continue;
+                }
+            }
+            stream.rule = rule;
+            stream.lock.lock();
+            if (!stream.dropped) {
+                return stream;
+            }
+            stream.lock.unlock();
+        }
+    }
+
+    /** The stream of {@code channel} with its lock held, or null if it has none. */
+    Stream lockExisting(String channel) {
+        for (;;) {
+            Stream stream = streams.get(channel);
+            if (stream == null) {
+                return null;
+            }
+            stream.lock.lock();
+            if (!stream.dropped) {
+                return stream;
+            }
+            stream.lock.unlock();
+        }
+    }
+
     /** The stream of {@code channel}, or null if it has none. */
     Stream existing(String channel) {
         return streams.get(channel);
@@ -78,9 +133,8 @@ final class History {
                 stream.expire(nowMillis);
                 if (stream.entries.isEmpty() && nowMillis - stream.lastAppendMillis > stream.rule.ttl().toMillis()
                         && !subscribed.test(stream.channel)) {
-                    stream.dropped = true;
                     it.remove();
-                    budget.add(-Stream.OVERHEAD);
+                    stream.drop();
                 }
                 bytes += stream.bytes;
             } finally {
@@ -158,14 +212,63 @@ final class History {
             this.lastAppendMillis = createdMillis;
         }
 
+        /**
+         * Appends publication {@code offset} of the cluster's stream (a copy's live message), unless the copy has it
+         * already; returns whether it was new. A gap before it (messages lost on the way) is left a gap. Lock held.
+         */
+        boolean appendAt(long offset, long nowMillis, String from, RawJson data, RawJson fromMetadata) {
+            if (offset <= lastOffset) {
+                return false;
+            }
+            lastOffset = offset - 1;
+            append(nowMillis, from, data, fromMetadata);
+            return true;
+        }
+
+        /**
+         * Brings a copy up to {@code range}, read from the cluster's store after this node subscribed to the
+         * channel: its entries replace what the copy kept up to the range's end (from an earlier spell subscribed,
+         * possibly with gaps since), and what arrived live since the subscription, after it, stays. Lock held.
+         */
+        void load(Streams.Range range, long nowMillis) {
+            long end = range.lastOffset();
+            List<Entry> live = new ArrayList<>();
+            for (Entry entry : entries) {
+                if (entry.offset() > end) {
+                    live.add(entry);
+                }
+            }
+            while (!entries.isEmpty()) {
+                removeOldest();
+            }
+            for (Streams.Entry entry : range.entries()) {
+                add(new Entry(entry.offset(), entry.atMillis(), entry.from(), entry.data(), entry.fromMetadata()));
+            }
+            for (Entry entry : live) {
+                add(entry);
+            }
+            lastOffset = Math.max(lastOffset, end);
+            trim(nowMillis);
+        }
+
         /** Appends a publication and returns its offset. Lock held. */
         long append(long nowMillis, String from, RawJson data, RawJson fromMetadata) {
             Entry entry = new Entry(++lastOffset, nowMillis, from, copy(data),
                     fromMetadata == null ? null : copy(fromMetadata));
+            add(entry);
+            lastAppendMillis = nowMillis;
+            trim(nowMillis);
+            return entry.offset;
+        }
+
+        private void add(Entry entry) {
             entries.addLast(entry);
             bytes += entry.bytes();
             budget.add(entry.bytes());
-            lastAppendMillis = nowMillis;
+        }
+
+        /** Keeps the stream to its rule's size and TTL, and pays first when the budget is over. */
+        private void trim(long nowMillis) {
             while (entries.size() > rule.size()) {
                 removeOldest();
             }
@@ -173,7 +276,15 @@ final class History {
             if (budget.over() && entries.size() > 1) { // this stream pays first; the sweep trims the largest
                 removeOldest();
             }
-            return entry.offset;
+        }
+
+        /** Takes the stream out of the node's history (removed from the map by the caller). Lock held. */
+        private void drop() {
+            dropped = true;
+            while (!entries.isEmpty()) {
+                removeOldest();
+            }
+            budget.add(-OVERHEAD);
         }
 
         /** The offset of the newest publication, 0 if none yet. Lock held. */

@@ -1,6 +1,7 @@
 package dev.switchboard.core;
 
 import dev.switchboard.core.auth.ChannelRule;
+import dev.switchboard.core.spi.Clock;
 import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.core.spi.PresenceStore;
 import dev.switchboard.core.spi.Scheduler;
@@ -58,20 +59,34 @@ final class Hub {
     private final Function<String, ChannelRule> rules;
     /** Runs the flushes of batched and count rooms. */
     private final Scheduler scheduler;
+    /** The app's streams on this node (on a cluster, its copies of the cluster's). */
+    private final History history;
+    private final Clock clock;
 
-    Hub(String app, Cluster cluster) {
-        this(app, cluster, channel -> ChannelRule.DEFAULT, null);
-    }
-
-    Hub(String app, Cluster cluster, Function<String, ChannelRule> rules, Scheduler scheduler) {
+    Hub(String app, Cluster cluster, Function<String, ChannelRule> rules, Scheduler scheduler, History history,
+        Clock clock) {
         this.app = app;
         this.cluster = cluster;
         this.rules = rules;
         this.scheduler = scheduler;
+        this.history = history;
+        this.clock = clock;
     }
 
-    /** A subscribe waiting for its room to be ready. */
-    record Waiter(Session session, boolean includeSenderMetadata, byte[] ack, List<Outbox.StreamMessage> replay) {
+    /** A subscribe waiting for its room to be ready; {@code resume} is null on a channel without history. */
+    record Waiter(Session session, boolean includeSenderMetadata, byte[] ack, Resume resume) {
+    }
+
+    /**
+     * What a subscribe to a channel with history joins with, worked out when it joins, under the channel's stream
+     * lock: its ack (with the stream's position) and the messages to replay after the snapshot. The stream is null
+     * in the rare case the channel lost its history in a reload while the subscribe waited: a plain ack then.
+     */
+    interface Resume {
+        Resumed at(History.Stream stream);
+    }
+
+    record Resumed(byte[] ack, List<Outbox.StreamMessage> replay) {
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -86,25 +101,8 @@ final class Hub {
      * happens when it is, and the session hears of it through {@link Session#subscribed}.
      */
     boolean subscribe(Session session, String name, boolean includeSenderMetadata, byte[] ack) {
-        return subscribe(session, name, includeSenderMetadata, ack, List.of());
-    }
-
-    /**
-     * As {@link #subscribe(Session, String, boolean, byte[])}, then enqueues {@code replay}, messages of the
-     * channel's history, after the snapshot and before any message published later (docs/history.md). The caller
-     * holds the channel's stream lock, so no publish comes between the replay and the join.
-     */
-    boolean subscribe(Session session, String name, boolean includeSenderMetadata, byte[] ack,
-                      List<Outbox.StreamMessage> replay) {
         for (;;) {
-            Room room = rooms.get(name);
-            if (room == null) {
-                Room created = new Room(name, !cluster.shared(), rules.apply(name).presence());
-                room = rooms.putIfAbsent(name, created);
-                if (room == null) {
-                    room = created;
-                }
-            }
+            Room room = roomFor(name);
             boolean load;
             room.lock.lock();
             try {
@@ -112,12 +110,10 @@ final class Hub {
                     continue;
                 }
                 if (room.ready) {
-                    join(room, session, includeSenderMetadata, ack, replay);
+                    join(room, session, includeSenderMetadata, ack, List.of());
                     return true;
                 }
-                room.waiting.add(new Waiter(session, includeSenderMetadata, ack, replay));
-                load = !room.loading;
-                room.loading = true;
+                load = await(room, new Waiter(session, includeSenderMetadata, ack, null));
             } finally {
                 room.lock.unlock();
             }
@@ -126,6 +122,71 @@ final class Hub {
             }
             return false;
         }
+    }
+
+    /**
+     * As {@link #subscribe(Session, String, boolean, byte[])} on a channel with history (docs/history.md): joins
+     * under the channel's stream lock, taken before the room's, with the ack and the replay {@code resume} works
+     * out there, so no publish comes between the replay and the live messages. On a cluster a room that is not
+     * ready yet has its copy of the stream loaded from the store first, and works them out then.
+     */
+    boolean subscribe(Session session, String name, boolean includeSenderMetadata, ChannelRule.History rule,
+                      Resume resume) {
+        for (;;) {
+            Room room = roomFor(name);
+            History.Stream stream = room.ready ? lockStream(name, rule) : null;
+            boolean load = false;
+            room.lock.lock();
+            try {
+                if (room.dead || (room.ready && stream == null)) {
+                    continue; // gone, or became ready (its stream loaded) after the look above: take it now
+                }
+                if (room.ready) {
+                    Resumed resumed = resume.at(stream);
+                    join(room, session, includeSenderMetadata, resumed.ack(), resumed.replay());
+                    return true;
+                }
+                load = await(room, new Waiter(session, includeSenderMetadata, null, resume));
+            } finally {
+                room.lock.unlock();
+                if (stream != null) {
+                    stream.lock.unlock();
+                }
+            }
+            if (load) {
+                load(room);
+            }
+            return false;
+        }
+    }
+
+    /**
+     * The stream of a channel with history, its lock held: on a cluster this node's copy, loaded when the room got
+     * ready (one is started if the room had none then: the store was cut off, or the rule is new since a reload).
+     */
+    private History.Stream lockStream(String name, ChannelRule.History rule) {
+        History.Stream stream = cluster.shared() ? history.lockExisting(name) : null;
+        return stream != null ? stream : history.lock(name, rule, clock.currentTimeMillis());
+    }
+
+    private Room roomFor(String name) {
+        Room room = rooms.get(name);
+        if (room == null) {
+            Room created = new Room(name, !cluster.shared(), rules.apply(name).presence());
+            room = rooms.putIfAbsent(name, created);
+            if (room == null) {
+                room = created;
+            }
+        }
+        return room;
+    }
+
+    /** Queues {@code waiter} until the room is ready; true if the caller is to make it ready. Room lock held. */
+    private static boolean await(Room room, Waiter waiter) {
+        room.waiting.add(waiter);
+        boolean load = !room.loading;
+        room.loading = true;
+        return load;
     }
 
     /** The subscribe step itself, on a ready room. Room lock held. */
@@ -163,29 +224,53 @@ final class Hub {
     }
 
     /**
-     * Makes a new room of a cluster ready: subscribed at the broker, then the other nodes' members listed. Runs the
-     * waiting subscribes once both are done. If the broker cannot confirm (cut off from the others), the room serves
-     * this node's traffic at once and catches up when the store asks to {@link #resynchronize}.
+     * Makes a new room of a cluster ready: subscribed at the broker, then the other nodes' members listed (and, on
+     * a channel with history, the stream read from the store). Runs the waiting subscribes once all is done. If the
+     * broker cannot confirm (cut off from the others), the room serves this node's traffic at once and catches up
+     * when the store asks to {@link #resynchronize}.
      */
     private void load(Room room) {
+        ChannelRule.History rule = room.isPattern() ? null : rules.apply(room.name).history();
         cluster.broker().subscribe(app, room.name)
-                .thenCompose(subscribed -> cluster.presence().list(app, room.name))
-                .whenComplete((members, failure) -> {
+                .thenCompose(subscribed -> {
+                    CompletionStage<PresenceStore.Members> members = cluster.presence().list(app, room.name);
+                    if (rule == null) {
+                        return members.thenApply(listed -> new Loaded(listed, null));
+                    }
+                    return members.thenCombine(cluster.streams().read(app, room.name, null, null, rule.size()),
+                            Loaded::new);
+                })
+                .whenComplete((loaded, failure) -> {
                     if (failure != null) {
                         log.atWarn().setMessage("room_subscribe_failed").addKeyValue("app", app)
                                 .addKeyValue("room", room.name).addKeyValue("reason", String.valueOf(failure)).log();
                     }
-                    ready(room, failure == null ? members : PresenceStore.Members.NONE);
+                    ready(room, failure == null ? loaded : new Loaded(PresenceStore.Members.NONE, null), rule);
                 });
     }
 
-    private void ready(Room room, PresenceStore.Members members) {
+    /** What a room's load found: the other nodes' members, and its stream if the channel has history. */
+    private record Loaded(PresenceStore.Members members, dev.switchboard.core.spi.Streams.Range range) {
+    }
+
+    private void ready(Room room, Loaded loaded, ChannelRule.History rule) {
         List<Waiter> waiting;
+        History.Stream stream = null;
+        if (rule != null) { // the stream lock first (docs/locks.md); a store cut off lends its copy no epoch
+            long now = clock.currentTimeMillis();
+            if (loaded.range() != null && loaded.range().epoch() != null) {
+                stream = history.lockCopy(room.name, rule, loaded.range().epoch(), now);
+                stream.load(loaded.range(), now);
+            } else {
+                stream = lockStream(room.name, rule);
+            }
+        }
         room.lock.lock();
         try {
             if (room.dead) {
                 return;
             }
+            PresenceStore.Members members = loaded.members();
             for (PresenceStore.Member member : members.members()) {
                 applyRemote(room, member, true, false);
             }
@@ -201,8 +286,14 @@ final class Hub {
             waiting = room.waiting;
             room.waiting = null;
             for (Waiter waiter : waiting) {
-                if (!waiter.session().isClosing()) {
-                    join(room, waiter.session(), waiter.includeSenderMetadata(), waiter.ack(), waiter.replay());
+                if (waiter.session().isClosing()) {
+                    continue;
+                }
+                if (waiter.resume() == null) {
+                    join(room, waiter.session(), waiter.includeSenderMetadata(), waiter.ack(), List.of());
+                } else { // stream is null if the rule lost its history in a reload meanwhile
+                    Resumed resumed = waiter.resume().at(stream);
+                    join(room, waiter.session(), waiter.includeSenderMetadata(), resumed.ack(), resumed.replay());
                 }
             }
             if (room.subscribers.isEmpty()) {
@@ -210,6 +301,9 @@ final class Hub {
             }
         } finally {
             room.lock.unlock();
+            if (stream != null) {
+                stream.lock.unlock();
+            }
         }
         for (Waiter waiter : waiting) {
             waiter.session().subscribed();
@@ -604,6 +698,11 @@ final class Hub {
             return fanout;
         }
         return publishAcrossRooms(sender, channel, matching, fanout);
+    }
+
+    /** Whether a publication to {@code channel} reaches a room here (so the broker brings this node a copy). */
+    boolean reaches(String channel) {
+        return rooms.containsKey(channel) || !matchingPatternRooms(channel).isEmpty();
     }
 
     private List<Room> matchingPatternRooms(String channel) {

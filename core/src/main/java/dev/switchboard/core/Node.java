@@ -12,6 +12,7 @@ import dev.switchboard.core.spi.Clock;
 import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.core.spi.Metrics;
 import dev.switchboard.core.spi.Scheduler;
+import dev.switchboard.core.spi.Streams;
 import dev.switchboard.core.spi.Transport;
 import dev.switchboard.protocol.CloseCode;
 import dev.switchboard.protocol.Limits;
@@ -290,36 +291,45 @@ public final class Node {
     /**
      * Up to {@code limit} messages of {@code channel}'s history after offset {@code since} of epoch {@code epoch}
      * (null: the newest {@code limit}; an epoch null or the stream's own), oldest first; empty when the channel has
-     * no history (its rules have none, or the node is part of a cluster, where history is not kept yet).
+     * no history (its rules have none). On a cluster read from the store, which every node shares.
      */
-    public Optional<HistoryPage> history(String appId, String channel, Long since, String epoch, int limit) {
+    public CompletionStage<Optional<HistoryPage>> history(String appId, String channel, Long since, String epoch,
+                                                          int limit) {
         Tenant tenant = tenant(appId);
-        ChannelRule.History rule = cluster.shared() ? null : tenant.rule(channel).history();
+        ChannelRule.History rule = tenant.rule(channel).history();
         if (rule == null) {
-            return Optional.empty();
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        if (cluster.shared()) {
+            return cluster.streams().read(appId, channel, epoch, since, since == null ? limit : limit + 1)
+                    .thenApply(range -> Optional.of(page(channel, range, since, epoch, limit)));
         }
         long now = clock.currentTimeMillis();
         History.Stream stream = tenant.history.lock(channel, rule, now);
         try {
             boolean sameEpoch = epoch == null || epoch.equals(stream.epoch);
-            List<History.Entry> entries;
-            boolean missed;
-            if (since == null) {
-                entries = stream.newest(limit, now);
-                missed = false;
-            } else {
-                long from = sameEpoch ? since : 0;
-                entries = stream.after(from, limit + 1, now);
-                missed = !sameEpoch || from < stream.firstOffset() - 1;
-            }
-            boolean more = since != null && entries.size() > limit;
-            List<HistoryPage.Message> messages = entries.subList(0, Math.min(limit, entries.size())).stream()
-                    .map(e -> new HistoryPage.Message(e.offset(), e.atMillis(), e.from(), e.data(), e.fromMetadata()))
+            List<History.Entry> kept = since == null ? stream.newest(limit, now)
+                    : stream.after(sameEpoch ? since : 0, limit + 1, now);
+            List<Streams.Entry> entries = kept.stream()
+                    .map(e -> new Streams.Entry(e.offset(), e.atMillis(), e.from(), e.data(), e.fromMetadata()))
                     .toList();
-            return Optional.of(new HistoryPage(channel, stream.epoch, stream.lastOffset(), messages, more, missed));
+            return CompletableFuture.completedFuture(Optional.of(page(channel, new Streams.Range(stream.epoch,
+                    stream.lastOffset(), stream.firstOffset(), entries), since, epoch, limit)));
         } finally {
             stream.lock.unlock();
         }
+    }
+
+    /** A history page of what a read of {@code limit} (plus one, after {@code since}, to tell there is more) found. */
+    private static HistoryPage page(String channel, Streams.Range range, Long since, String epoch, int limit) {
+        boolean sameEpoch = epoch == null || epoch.equals(range.epoch());
+        boolean missed = since != null && (!sameEpoch || since < range.firstOffset() - 1);
+        boolean more = since != null && range.entries().size() > limit;
+        List<HistoryPage.Message> messages = range.entries().subList(0, Math.min(limit, range.entries().size()))
+                .stream()
+                .map(e -> new HistoryPage.Message(e.offset(), e.atMillis(), e.from(), e.data(), e.fromMetadata()))
+                .toList();
+        return new HistoryPage(channel, range.epoch(), range.lastOffset(), messages, more, missed);
     }
 
     /** Closes every connection of {@code peerId} in the app, on every node, with 4020; completes with how many. */
@@ -340,7 +350,7 @@ public final class Node {
 
     private Tenant newTenant(AppConfig app) {
         return new Tenant(app, settings, clock.currentTimeMillis(), metrics.app(app.id()), cluster, historyBudget,
-                scheduler);
+                scheduler, clock);
     }
 
     private Tenant tenant(String appId) {

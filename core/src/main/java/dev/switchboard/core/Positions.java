@@ -19,9 +19,10 @@ import java.util.concurrent.TimeUnit;
  * are the only ones a resume may deliver twice (they may have arrived). The interval bounds the pongs a busy
  * connection sends back to 20 a second. A transport that cannot ping at all confirms at once.
  *
- * <p>Changed on the connection's I/O thread only; the map is concurrent and {@link Mark}'s offsets are volatile
- * so that another connection of the same peer can read where this one stands (a resume while this one's drop is
- * not noticed yet).
+ * <p>Changed on the connection's I/O thread only, but for {@link #follow} (a cluster's subscribe may join when its
+ * room gets ready, on the engine's thread); the map is concurrent and {@link Mark}'s offsets are volatile so that
+ * another connection of the same peer can read where this one stands (a resume while this one's drop is not
+ * noticed yet).
  */
 final class Positions {
     /** The least time between two confirming pings of a connection. */
@@ -78,17 +79,19 @@ final class Positions {
 
     /**
      * Starts following {@code stream} from {@code offset}, the last message the client has (or needs not have);
-     * a stream already followed keeps its mark. I/O thread.
+     * a stream already followed keeps its mark. Any thread: on a cluster a subscribe may join when its room gets
+     * ready, on the engine's thread, before any message of the stream is queued for the connection.
      */
     Mark follow(History.Stream stream, long offset) {
-        lastStream = null;
-        lastMark = null;
         return marks.computeIfAbsent(stream, s -> new Mark(offset));
     }
 
-    /** Stops following {@code stream} (an unsubscribe). I/O thread. */
-    void unfollow(History.Stream stream) {
-        marks.remove(stream);
+    /**
+     * Stops following the stream of {@code channel} (an unsubscribe), and any earlier stream of it (a cluster's copy
+     * replaced when the store started a new epoch). I/O thread.
+     */
+    void unfollow(String channel) {
+        marks.keySet().removeIf(stream -> stream.channel.equals(channel));
         lastStream = null;
         lastMark = null;
     }
@@ -106,9 +109,12 @@ final class Positions {
     /** The outbox wrote message {@code offset} of {@code stream}. I/O thread; once per message and recipient. */
     void written(History.Stream stream, long offset) {
         Mark mark = stream == lastStream ? lastMark : marks.get(stream);
+        if (mark == null) {
+            return; // not followed (a pattern subscription's message); not cached, as it may be followed soon
+        }
         lastStream = stream;
         lastMark = mark;
-        if (mark != null && offset > mark.written) {
+        if (offset > mark.written) {
             mark.written = offset;
             unconfirmed = true;
         }

@@ -60,6 +60,10 @@ final class Relay implements Broker.Inbound, PresenceStore.Listener, PeerRouter.
      */
     CompletionStage<Integer> publishCounted(Tenant tenant, String channel, String from, RawJson data,
                                             RawJson fromMetadata) {
+        ChannelRule.History history = cluster.shared() ? tenant.rule(channel).history() : null;
+        if (history != null) {
+            return append(tenant, null, channel, history, from, data, fromMetadata, true);
+        }
         int here = deliver(tenant, null, channel, from, data, fromMetadata).delivered();
         if (!cluster.shared()) {
             return CompletableFuture.completedFuture(here);
@@ -69,8 +73,8 @@ final class Relay implements Broker.Inbound, PresenceStore.Listener, PeerRouter.
     }
 
     /**
-     * Hands a publication to this node's subscribers; on a channel with history (a standalone node), appends it to
-     * the channel's stream first and hands it out under the stream's lock, so subscribers get a stream's messages
+     * Hands a publication to this node's subscribers; on a channel with history (a standalone node; a cluster's go
+     * through {@link #append}), appends it to the channel's stream first and hands it out under the stream's lock, so subscribers get a stream's messages
      * in offset order and a resuming subscribe finds each one either in the stream or live (docs/history.md).
      */
     private Fanout deliver(Tenant tenant, Session sender, String channel, String from, RawJson data,
@@ -84,6 +88,45 @@ final class Relay implements Broker.Inbound, PresenceStore.Listener, PeerRouter.
         try {
             long offset = stream.append(now, from, data, fromMetadata);
             return tenant.hub.publish(sender, channel, new Fanout(channel, from, data, fromMetadata, stream, offset));
+        } finally {
+            stream.lock.unlock();
+        }
+    }
+
+    /**
+     * On a cluster, a publish to a channel with history: appended to the store's stream, which brings it to every
+     * node subscribed to the channel, this one too; here it is delivered (leaving {@code sender} out) when its copy
+     * comes back, in the stream's order. Completes with the connections it was handed to here (and, if
+     * {@code count}, elsewhere); exceptionally if the store did not take it.
+     */
+    CompletionStage<Integer> append(Tenant tenant, Session sender, String channel, ChannelRule.History history,
+                                    String from, RawJson data, RawJson fromMetadata, boolean count) {
+        return cluster.streams().append(new Publication(tenant.id, channel, from, data, fromMetadata),
+                history.size(), history.ttl().toMillis(), tenant.hub.reaches(channel), count,
+                positioned -> deliverCopy(tenant, sender, positioned));
+    }
+
+    /**
+     * Hands a publication of a cluster's stream to this node's subscribers, leaving {@code sender} out: appended to
+     * this node's copy of the stream and handed out under its lock, like a standalone node's own (a copy it has
+     * already, arrived twice, is not delivered again). Returns to how many connections.
+     */
+    private int deliverCopy(Tenant tenant, Session sender, Publication publication) {
+        String channel = publication.channel();
+        ChannelRule.History history = tenant.rule(channel).history();
+        if (history == null) { // this node's rules keep no history for it (a reload not applied everywhere yet)
+            return tenant.hub.publish(sender, channel, publication.from(), publication.data(),
+                    publication.fromMetadata()).delivered();
+        }
+        long now = clock.currentTimeMillis();
+        History.Stream stream = tenant.history.lockCopy(channel, history, publication.epoch(), now);
+        try {
+            if (!stream.appendAt(publication.offset(), now, publication.from(), publication.data(),
+                    publication.fromMetadata())) {
+                return 0;
+            }
+            return tenant.hub.publish(sender, channel, new Fanout(channel, publication.from(), publication.data(),
+                    publication.fromMetadata(), stream, publication.offset())).delivered();
         } finally {
             stream.lock.unlock();
         }
@@ -113,8 +156,9 @@ final class Relay implements Broker.Inbound, PresenceStore.Listener, PeerRouter.
         if (tenant == null) {
             return 0;
         }
-        int delivered = tenant.hub.publish(null, publication.channel(), publication.from(), publication.data(),
-                publication.fromMetadata()).delivered();
+        int delivered = publication.inStream() ? deliverCopy(tenant, null, publication)
+                : tenant.hub.publish(null, publication.channel(), publication.from(), publication.data(),
+                        publication.fromMetadata()).delivered();
         tenant.metrics.relayed(delivered);
         return delivered;
     }

@@ -7,6 +7,7 @@ import dev.switchboard.core.auth.Identity;
 import dev.switchboard.core.auth.TurnConfig;
 import dev.switchboard.core.spi.Metrics;
 import dev.switchboard.core.spi.Scheduler;
+import dev.switchboard.core.spi.Streams;
 import dev.switchboard.core.spi.Transport;
 import dev.switchboard.protocol.Channels;
 import dev.switchboard.protocol.ClientFrame;
@@ -29,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -303,7 +305,7 @@ public final class Session {
             subscriptions = new HashMap<>(4);
         }
         boolean repeat = subscriptions.put(channel, frame.includeSenderMetadata()) != null;
-        ChannelRule rule = Glob.isPattern(channel) || node.relay().shared() ? null : tenant.rule(channel);
+        ChannelRule rule = Glob.isPattern(channel) ? null : tenant.rule(channel);
         if (rule != null && rule.history() != null) {
             subscribeWithHistory(frame, rule, repeat);
             return;
@@ -317,56 +319,100 @@ public final class Session {
     }
 
     /**
-     * A subscribe to a channel with history (docs/history.md): under the channel's stream lock, finds where the
-     * client resumes from — the {@code since} it sent, else (a first subscribe of this connection) where a dropped
-     * connection of the same peer stood, else nowhere — and joins with the messages since then to replay after
-     * the ack and snapshot; a first-time subscriber may get the newest {@code replayOnSubscribe} instead.
+     * A subscribe to a channel with history (docs/history.md): joins under the channel's stream lock with what
+     * {@link #resume} works out there. A first subscribe of this connection without {@code since} looks for where a
+     * dropped connection of the same peer stood: in this node's cursors, or on a cluster in the store's (asked
+     * first, so the peer resumes on any node).
      */
     private void subscribeWithHistory(Subscribe frame, ChannelRule rule, boolean repeat) {
-        String channel = frame.channel();
-        long now = node.clock().currentTimeMillis();
-        History.Stream stream = tenant.history.lock(channel, rule.history(), now);
-        try {
-            Subscribe.Since since = frame.since() != null ? frame.since() : repeat ? null : resumePosition(stream, now);
-            long last = stream.lastOffset();
-            List<History.Entry> entries;
-            Boolean recovered = null;
-            if (since == null) {
-                int replay = repeat ? 0 : rule.replayOnSubscribe();
-                entries = replay == 0 ? List.of() : stream.newest(replay, now);
-            } else if (!since.epoch().equals(stream.epoch)) {
-                entries = stream.after(0, Integer.MAX_VALUE, now); // the stream was lost since: all it has is new
-                recovered = false;
-            } else {
-                entries = stream.after(since.offset(), Integer.MAX_VALUE, now);
-                recovered = since.offset() <= last && since.offset() >= stream.firstOffset() - 1;
-            }
-            List<Outbox.StreamMessage> replay = replayFrames(stream, entries, frame.includeSenderMetadata());
-            if (replay.size() < entries.size()) {
-                recovered = recovered == null ? null : false;
-                entries = entries.subList(entries.size() - replay.size(), entries.size());
-            }
-            if (positions == null) {
-                positions = new Positions(transport, node.clock(), node.scheduler());
-                outbox.follow(positions);
-            }
-            positions.follow(stream, entries.isEmpty() ? last : entries.getFirst().offset() - 1);
-            byte[] ack = frame.requestId() == null ? null
-                    : ServerFrames.ack(frame.requestId(), last, stream.epoch, recovered);
-            tenant.hub.subscribe(this, channel, frame.includeSenderMetadata(), ack, replay);
-        } finally {
-            stream.lock.unlock();
+        if (positions == null) {
+            positions = new Positions(transport, node.clock(), node.scheduler());
+            outbox.follow(positions);
         }
+        boolean findsCursor = frame.since() == null && !repeat;
+        waiting = true; // before asking: the answer may come at once, even on this thread
+        if (!node.relay().shared() || !findsCursor) {
+            boolean joined = joinWithHistory(frame, rule, repeat, stream -> !findsCursor ? null
+                    : tenant.cursors.claim(peerId(), stream.channel, stream.epoch, node.clock().currentTimeMillis()));
+            if (joined) {
+                waiting = false;
+            } else {
+                pauseWhileWaiting();
+            }
+            return;
+        }
+        History.Stream copy = tenant.history.existing(frame.channel());
+        node.relay().cluster().streams().claimCursor(appId(), peerId(), frame.channel(),
+                        copy == null ? null : copy.epoch, node.clock().currentTimeMillis())
+                .whenComplete((cursor, failure) -> transport.execute(() -> {
+                    if (closing) {
+                        stopWaiting();
+                        return;
+                    }
+                    if (joinWithHistory(frame, rule, repeat, stream -> cursor)) { // none if the store did not answer
+                        stopWaiting();
+                    }
+                }));
+        pauseWhileWaiting();
     }
 
     /**
-     * Where this peer's new connection resumes in {@code stream}: the oldest of the positions of its dropped
-     * connections (a cursor, claimed) and of its other connections that have unconfirmed messages (possibly dead
-     * without the server knowing yet, as the old socket of a reconnect; they are marked taken over and keep no
-     * cursor when they drop, unless a pong proves them alive first). Null if none. Stream lock held.
+     * Joins the channel's room with history; false if the room is not ready yet ({@link #subscribed} follows).
+     * {@link #waiting} is set. I/O thread.
      */
-    private Subscribe.Since resumePosition(History.Stream stream, long now) {
-        Cursors.Cursor cursor = tenant.cursors.claim(peerId(), stream.channel, stream.epoch, now);
+    private boolean joinWithHistory(Subscribe frame, ChannelRule rule, boolean repeat,
+                                    Function<History.Stream, Streams.Cursor> cursor) {
+        return tenant.hub.subscribe(this, frame.channel(), frame.includeSenderMetadata(), rule.history(),
+                stream -> resume(frame, rule, repeat, stream, cursor));
+    }
+
+    /**
+     * Where a subscribe to a channel with history starts, worked out under the channel's stream lock when it joins
+     * (on this connection's I/O thread, or on a cluster's when its room gets ready): the {@code since} the client
+     * sent, else (a first subscribe of this connection) where a dropped connection of the same peer stood, else
+     * nowhere — with the messages since then to replay after the ack and snapshot; a first-time subscriber may get
+     * the newest {@code replayOnSubscribe} instead.
+     */
+    private Hub.Resumed resume(Subscribe frame, ChannelRule rule, boolean repeat, History.Stream stream,
+                               Function<History.Stream, Streams.Cursor> cursor) {
+        if (stream == null) {
+            return new Hub.Resumed(ackFor(frame), List.of());
+        }
+        long now = node.clock().currentTimeMillis();
+        Subscribe.Since since = frame.since() != null ? frame.since()
+                : repeat ? null : resumePosition(stream, cursor.apply(stream));
+        long last = stream.lastOffset();
+        List<History.Entry> entries;
+        Boolean recovered = null;
+        if (since == null) {
+            int replay = repeat ? 0 : rule.replayOnSubscribe();
+            entries = replay == 0 ? List.of() : stream.newest(replay, now);
+        } else if (!since.epoch().equals(stream.epoch)) {
+            entries = stream.after(0, Integer.MAX_VALUE, now); // the stream was lost since: all it has is new
+            recovered = false;
+        } else {
+            entries = stream.after(since.offset(), Integer.MAX_VALUE, now);
+            recovered = since.offset() <= last && since.offset() >= stream.firstOffset() - 1;
+        }
+        List<Outbox.StreamMessage> replay = replayFrames(stream, entries, frame.includeSenderMetadata());
+        if (replay.size() < entries.size()) {
+            recovered = recovered == null ? null : false;
+            entries = entries.subList(entries.size() - replay.size(), entries.size());
+        }
+        positions.follow(stream, entries.isEmpty() ? last : entries.getFirst().offset() - 1);
+        byte[] ack = frame.requestId() == null ? null
+                : ServerFrames.ack(frame.requestId(), last, stream.epoch, recovered);
+        return new Hub.Resumed(ack, replay);
+    }
+
+    /**
+     * Where this peer's new connection resumes in {@code stream}: the oldest of the position of its dropped
+     * connection ({@code cursor}, claimed; may be null) and of its other connections here that have unconfirmed
+     * messages (possibly dead without the server knowing yet, as the old socket of a reconnect; they are marked
+     * taken over and keep no cursor when they drop, unless a pong proves them alive first). Null if none. Stream
+     * lock held.
+     */
+    private Subscribe.Since resumePosition(History.Stream stream, Streams.Cursor cursor) {
         Subscribe.Since since = cursor == null ? null : new Subscribe.Since(cursor.offset(), cursor.epoch());
         if (since != null && !since.epoch().equals(stream.epoch)) {
             return since;
@@ -451,9 +497,8 @@ public final class Session {
     private void unsubscribe(Unsubscribe frame) {
         if (subscriptions != null && subscriptions.remove(frame.channel()) != null) {
             tenant.hub.unsubscribe(this, frame.channel());
-            History.Stream stream = positions == null ? null : tenant.history.existing(frame.channel());
-            if (stream != null) {
-                positions.unfollow(stream);
+            if (positions != null) {
+                positions.unfollow(frame.channel());
             }
         }
         acknowledge(frame);
@@ -474,6 +519,11 @@ public final class Session {
             error(refusal, frame.requestId(), refusalMessage(refusal, channel));
             return;
         }
+        ChannelRule.History history = node.relay().shared() ? tenant.rule(channel).history() : null;
+        if (history != null) {
+            publishToStream(frame, history);
+            return;
+        }
         Fanout fanout = node.relay().publish(tenant, this, channel, peerId(), frame.data(), identity.peerMetadata());
         tenant.metrics.published(fanout.delivered());
         Session behind = fanout.behind();
@@ -483,6 +533,30 @@ public final class Session {
             transport.pauseReads();
             behind.transport.execute(new ResumeReads(behind));
         }
+    }
+
+    /**
+     * A publish to a channel with history on a cluster: appended to the store's stream, which brings it to every
+     * node, this one too, in the stream's order. Acked once this node delivered it (so what this connection does
+     * next reaches everyone after it), or refused with {@code backend_error} if the store did not take it: then no
+     * one got it and the client may send it again.
+     */
+    private void publishToStream(Publish frame, ChannelRule.History history) {
+        waiting = true;
+        node.relay().append(tenant, this, frame.channel(), history, peerId(), frame.data(), identity.peerMetadata(),
+                false).whenComplete((delivered, failure) -> transport.execute(() -> {
+                    if (!closing) {
+                        if (failure != null) {
+                            error(ErrorCode.BACKEND_ERROR, frame.requestId(),
+                                    "message not published: the history store is unreachable; retry");
+                        } else {
+                            tenant.metrics.published(delivered);
+                            acknowledge(frame);
+                        }
+                    }
+                    stopWaiting();
+                }));
+        pauseWhileWaiting();
     }
 
     /**
@@ -739,10 +813,16 @@ public final class Session {
             return;
         }
         long now = node.clock().currentTimeMillis();
+        boolean shared = node.relay().shared();
         positions.marks().forEach((stream, mark) -> {
             if (!mark.takenOver && subscriptions.containsKey(stream.channel)) {
-                tenant.cursors.put(peerId(), stream.channel, new Cursors.Cursor(mark.confirmed, stream.epoch,
-                        now + stream.rule.ttl().toMillis()));
+                Streams.Cursor cursor = new Streams.Cursor(mark.confirmed, stream.epoch,
+                        now + stream.rule.ttl().toMillis());
+                if (shared) {
+                    node.relay().cluster().streams().keepCursor(appId(), peerId(), stream.channel, cursor);
+                } else {
+                    tenant.cursors.put(peerId(), stream.channel, cursor);
+                }
             }
         });
     }

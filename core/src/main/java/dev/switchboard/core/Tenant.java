@@ -3,6 +3,7 @@ package dev.switchboard.core;
 import dev.switchboard.core.auth.AppConfig;
 import dev.switchboard.core.auth.AppLimits;
 import dev.switchboard.core.auth.ChannelRule;
+import dev.switchboard.core.spi.Clock;
 import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.core.spi.ClusterCounters;
 import dev.switchboard.core.spi.Metrics;
@@ -29,7 +30,7 @@ final class Tenant {
     final Metrics.App metrics;
     /** The message history of the app's channels with history on this node. */
     final History history;
-    /** Where the app's dropped connections stood in those channels' streams. */
+    /** Where the app's dropped connections stood in those channels' streams (a standalone node's). */
     final Cursors cursors = new Cursors();
     private volatile List<ChannelRule.Compiled> rules;
     private final Cluster cluster;
@@ -52,11 +53,11 @@ final class Tenant {
     }
 
     Tenant(AppConfig config, NodeSettings settings, long nowMillis, Metrics.App metrics, Cluster cluster,
-           History.Budget historyBudget, Scheduler scheduler) {
+           History.Budget historyBudget, Scheduler scheduler, Clock clock) {
         this.id = config.id();
         this.history = new History(historyBudget);
         this.cluster = cluster;
-        this.hub = new Hub(config.id(), cluster, this::rule, scheduler);
+        this.hub = new Hub(config.id(), cluster, this::rule, scheduler, history, clock);
         this.metrics = metrics;
         this.settings = settings;
         reconfigure(config);

@@ -167,6 +167,11 @@ class ClusterWaitTest {
         }
 
         @Override
+        public dev.switchboard.core.spi.Streams streams() {
+            throw new UnsupportedOperationException("no channel of these tests has history");
+        }
+
+        @Override
         public void start(Broker.Inbound publications, PresenceStore.Listener presence, PeerRouter.Inbound peers) {
             this.presence = presence;
         }

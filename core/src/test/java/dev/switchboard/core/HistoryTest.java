@@ -28,6 +28,11 @@ class HistoryTest {
     }
 
     /** The frames of {@code type} among {@code frames}, parsed. */
+    /** The node's history page (a standalone node answers at once). */
+    private static HistoryPage page(TestNode fx, String channel, Long since, String epoch, int limit) {
+        return fx.node.history(TestNode.APP, channel, since, epoch, limit).toCompletableFuture().join().orElseThrow();
+    }
+
     private static List<JsonNode> of(String type, List<String> frames) {
         List<JsonNode> found = new ArrayList<>();
         for (String frame : frames) {
@@ -78,24 +83,25 @@ class HistoryTest {
         assertThat(messages).extracting(m -> m.path("offset").asLong()).containsExactly(1L, 2L, 3L, 4L, 5L);
         assertThat(messages).allSatisfy(m -> assertThat(m.path("epoch").asString()).isEqualTo(epoch));
 
-        HistoryPage page = fx.node.history(TestNode.APP, "room-1", null, null, 10).orElseThrow();
+        HistoryPage page = page(fx, "room-1", null, null, 10);
         assertThat(page.messages()).extracting(HistoryPage.Message::offset).containsExactly(3L, 4L, 5L);
         assertThat(page.offset()).isEqualTo(5);
-        assertThat(fx.node.history(TestNode.APP, "room-1", 1L, epoch, 10).orElseThrow().missed()).isTrue();
-        assertThat(fx.node.history(TestNode.APP, "room-1", 2L, epoch, 10).orElseThrow().missed()).isFalse();
-        assertThat(fx.node.history(TestNode.APP, "room-1", 2L, "other", 10).orElseThrow().missed()).isTrue();
-        assertThat(fx.node.history(TestNode.APP, "lobby", null, null, 10)).as("no rule, no history").isEmpty();
+        assertThat(page(fx, "room-1", 1L, epoch, 10).missed()).isTrue();
+        assertThat(page(fx, "room-1", 2L, epoch, 10).missed()).isFalse();
+        assertThat(page(fx, "room-1", 2L, "other", 10).missed()).isTrue();
+        assertThat(fx.node.history(TestNode.APP, "lobby", null, null, 10).toCompletableFuture().join())
+                .as("no rule, no history").isEmpty();
     }
 
     @Test
     void messagesExpireAfterTheTtlAndAnIdleStreamStartsAgainInANewEpoch() {
         TestNode fx = node(100, 0);
         publish(fx.connect("writer"), 1, 2);
-        String epoch = fx.node.history(TestNode.APP, "room-1", null, null, 10).orElseThrow().epoch();
+        String epoch = page(fx, "room-1", null, null, 10).epoch();
         fx.scheduler.advance(TTL.plusSeconds(1));
-        assertThat(fx.node.history(TestNode.APP, "room-1", null, null, 10).orElseThrow().messages()).isEmpty();
+        assertThat(page(fx, "room-1", null, null, 10).messages()).isEmpty();
         fx.scheduler.advance(TTL.plusSeconds(2)); // the sweep drops the stream, idle past its TTL
-        HistoryPage fresh = fx.node.history(TestNode.APP, "room-1", null, null, 10).orElseThrow();
+        HistoryPage fresh = page(fx, "room-1", null, null, 10);
         assertThat(fresh.epoch()).isNotEqualTo(epoch);
         assertThat(fresh.offset()).isZero();
     }
@@ -270,7 +276,7 @@ class HistoryTest {
         for (int i = 0; i < 100; i++) {
             writer.publish("room-1", data);
         }
-        List<HistoryPage.Message> kept = fx.node.history(TestNode.APP, "room-1", null, null, 1000).orElseThrow()
+        List<HistoryPage.Message> kept = page(fx, "room-1", null, null, 1000)
                 .messages();
         assertThat(kept.size()).as("~10 KB of 1 KB messages").isBetween(5, 10);
         assertThat(kept.getLast().offset()).isEqualTo(100);

@@ -68,6 +68,14 @@ final class TestNode {
         return fx;
     }
 
+    /** As {@link #directIo(dev.switchboard.core.spi.Cluster)}, its app {@link #APP} with the settings {@code channels}. */
+    static TestNode directIo(dev.switchboard.core.spi.Cluster cluster,
+                             List<dev.switchboard.core.auth.ChannelRule> channels) {
+        TestNode fx = new TestNode(NodeSettings.defaults(), AppLimits.UNLIMITED, List.of("**"), cluster, channels);
+        fx.directIo = true;
+        return fx;
+    }
+
     private boolean directIo;
 
     TestNode(NodeSettings settings, AppLimits limits, List<String> keyPatterns) {

@@ -6,6 +6,7 @@ import dev.switchboard.core.spi.ClusterCounters;
 import dev.switchboard.core.spi.PeerRouter;
 import dev.switchboard.core.spi.PresenceStore;
 import dev.switchboard.core.spi.Publication;
+import dev.switchboard.core.spi.Streams;
 import dev.switchboard.protocol.Glob;
 import dev.switchboard.protocol.RawJson;
 import io.lettuce.core.AbstractRedisClient;
@@ -50,6 +51,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,12 +75,13 @@ import org.slf4j.LoggerFactory;
  * ({@link PresenceStore.Listener#reconnected}) and a little later re-lists every room
  * ({@link PresenceStore.Listener#resynchronize}).
  */
-public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerRouter, ClusterCounters {
+public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerRouter, ClusterCounters, Streams {
     private static final Logger log = LoggerFactory.getLogger(RedisCluster.class);
     /** How long a kick or a counted publish waits for the other nodes' answers. */
     private static final long ANSWER_TIMEOUT_MILLIS = Broker.COUNT_TIMEOUT_MILLIS;
     /** How long the first copy of a publication sent twice is remembered, to drop the second. */
     private static final long TWIN_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final java.security.SecureRandom EPOCHS = new java.security.SecureRandom();
 
     private final RedisSettings settings;
     private final String nodeId;
@@ -119,6 +122,8 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     private final ConcurrentHashMap<String, Set<String>> holders = new ConcurrentHashMap<>();
     /** APP\0NODE → when its announcement arrived (nanos), so an older listing does not undo it. */
     private final ConcurrentHashMap<String, Long> announcedAt = new ConcurrentHashMap<>();
+    /** Id → this node's appends to streams whose own copy has not come back yet. */
+    private final ConcurrentHashMap<Long, Own> owns = new ConcurrentHashMap<>();
     /** Id → arrival (nanos) of publications sent twice whose first copy arrived. */
     private final ConcurrentHashMap<Long, Long> firstCopies = new ConcurrentHashMap<>();
     private volatile int liveNodes = 1;
@@ -308,12 +313,18 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     }
 
     @Override
+    public Streams streams() {
+        return this;
+    }
+
+    @Override
     public void start(Broker.Inbound publications, PresenceStore.Listener presence, PeerRouter.Inbound peers) {
         this.publications = publications;
         this.presence = presence;
         this.peerInbound = peers;
         long every = settings.heartbeat().toMillis();
         timer.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::forgetOldOwns, 1, 1, TimeUnit.SECONDS);
         if (sharded) {
             timer.scheduleWithFixedDelay(this::forgetOldCopies, 1, 1, TimeUnit.SECONDS);
             timer.scheduleWithFixedDelay(order::forgetQuietSenders, 1, 1, TimeUnit.SECONDS);
@@ -665,6 +676,152 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                 closed.complete(sum);
             }
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Streams
+    // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * An append of this node waiting for its own copy: handed to {@code here} when it comes (in the channel's
+     * order, leaving the sender out), remembered for {@link #TWIN_NANOS} for a copy that comes late.
+     */
+    private static final class Own {
+        final ToIntFunction<Publication> here;
+        final CompletableFuture<Integer> delivered = new CompletableFuture<>();
+        final long sinceNanos = System.nanoTime();
+
+        Own(ToIntFunction<Publication> here) {
+            this.here = here;
+        }
+
+        int deliver(Publication publication) {
+            int count = 0;
+            try {
+                count = here.applyAsInt(publication);
+            } finally {
+                delivered.complete(count);
+            }
+            return count;
+        }
+    }
+
+    @Override
+    public CompletionStage<Integer> append(Publication publication, int size, long ttlMillis, boolean comesBack,
+                                           boolean count, ToIntFunction<Publication> here) {
+        long id = ThreadLocalRandom.current().nextLong();
+        long request = count ? ThreadLocalRandom.current().nextLong() : 0;
+        Own own = new Own(here);
+        owns.put(id, own);
+        Tally tally = count ? new Tally() : null;
+        if (count) {
+            tallies.put(request, tally);
+            timer.schedule(tally::expire, ANSWER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        String app = publication.app();
+        boolean fed = fed(app);
+        // every subscription it reaches answers once (this node's own copy here, not through Redis), the feed's too
+        int feedAnswers = fed ? holders.getOrDefault(app, Set.of()).size() : 0;
+        CompletionStage<List<Object>> appended = run(Scripts.APPEND, ScriptOutputType.MULTI,
+                keys(Wire.streamMetaKey(app, publication.channel()), Wire.streamKey(app, publication.channel()),
+                        Wire.roomChannel(app, publication.channel())),
+                args(Wire.streamHead(id, nodeId, request, publication, fed), publication.from(),
+                        Wire.json(publication.fromMetadata()), Wire.json(publication.data()),
+                        Integer.toString(size), Long.toString(ttlMillis), newEpoch(), publishCommand));
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        appended.whenComplete((reply, failure) -> {
+            if (failure != null) {
+                failedCommands.incrementAndGet();
+                owns.remove(id);
+                if (count) {
+                    tallies.remove(request);
+                }
+                result.completeExceptionally(failure);
+                return;
+            }
+            if (fed) {
+                Publication positioned = publication.at((Long) reply.get(0), text((byte[]) reply.get(1)));
+                fire(() -> commands.publish(Wire.feedChannel(app),
+                        Wire.streamMessageFed(id, nodeId, request, positioned)));
+            }
+            if (comesBack) {
+                timer.schedule(() -> own.delivered.complete(0), OWN_COPY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            } else { // no subscription here brings it back (one made meanwhile delivers it as another node's)
+                owns.remove(id);
+                own.delivered.complete(0);
+            }
+            if (count) {
+                tally.expect(((Long) reply.get(2)).intValue() + feedAnswers);
+                tally.closed.whenComplete((sum, ignored) -> tallies.remove(request));
+                own.delivered.thenCombine(tally.closed, (mine, all) -> all).thenAccept(result::complete);
+            } else {
+                own.delivered.thenAccept(result::complete);
+            }
+        });
+        return result;
+    }
+
+    @Override
+    public CompletionStage<Range> read(String app, String channel, String epoch, Long after, int limit) {
+        return this.<List<Object>>run(Scripts.READ, ScriptOutputType.MULTI,
+                keys(Wire.streamMetaKey(app, channel), Wire.streamKey(app, channel)),
+                args(epoch == null ? "" : epoch, after == null ? "" : after.toString(), Integer.toString(limit),
+                        newEpoch()))
+                .thenApply(reply -> {
+                    @SuppressWarnings("unchecked")
+                    List<Object> found = (List<Object>) reply.get(3);
+                    List<Entry> entries = new ArrayList<>(found.size());
+                    for (Object item : found) {
+                        entries.add(entry((List<?>) item));
+                    }
+                    if (after == null) {
+                        java.util.Collections.reverse(entries); // read newest first
+                    }
+                    return new Range(text((byte[]) reply.get(0)), Long.parseLong(text((byte[]) reply.get(1))),
+                            Long.parseLong(text((byte[]) reply.get(2))), entries);
+                });
+    }
+
+    /** A stream entry as XRANGE gives it: {OFFSET-1, {t, ms, f, from, m, metadata, d, data}}. */
+    private static Entry entry(List<?> item) {
+        String id = text((byte[]) item.get(0));
+        List<?> fields = (List<?>) item.get(1);
+        byte[] metadata = (byte[]) fields.get(5);
+        return new Entry(Long.parseLong(id.substring(0, id.indexOf('-'))), Long.parseLong(text((byte[]) fields.get(1))),
+                text((byte[]) fields.get(3)), RawJson.wrap((byte[]) fields.get(7)),
+                metadata.length == 0 ? null : RawJson.wrap(metadata));
+    }
+
+    @Override
+    public void keepCursor(String app, String peerId, String channel, Cursor cursor) {
+        fire(() -> run(Scripts.KEEP_CURSOR, ScriptOutputType.INTEGER, keys(Wire.cursorKey(app, peerId, channel)),
+                args(cursor.offset() + ":" + cursor.epoch() + ":" + cursor.expiresAtMillis(),
+                        Integer.toString(CURSORS_PER_PEER_CHANNEL), Long.toString(System.currentTimeMillis()))));
+    }
+
+    @Override
+    public CompletionStage<Cursor> claimCursor(String app, String peerId, String channel, String epoch,
+                                               long nowMillis) {
+        return this.<byte[]>run(Scripts.CLAIM_CURSOR, ScriptOutputType.VALUE,
+                keys(Wire.cursorKey(app, peerId, channel)), args(epoch == null ? "" : epoch, Long.toString(nowMillis)))
+                .thenApply(claimed -> {
+                    if (claimed == null) {
+                        return null;
+                    }
+                    String[] parts = text(claimed).split(":");
+                    return new Cursor(Long.parseLong(parts[0]), parts[1], Long.parseLong(parts[2]));
+                });
+    }
+
+    /** A candidate epoch for a stream the store has to start: random, base 36. */
+    private static String newEpoch() {
+        return Long.toString(EPOCHS.nextLong() >>> 16, 36);
+    }
+
+    /** Forgets own appends whose copy never came (this node unsubscribed meanwhile, or the link broke). */
+    private void forgetOldOwns() {
+        long now = System.nanoTime();
+        owns.values().removeIf(own -> now - own.sinceNanos > TWIN_NANOS);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1045,6 +1202,13 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                     answer(origin.node(), f.text(3), delivered);
                 });
             }
+            case Wire.STREAM_MESSAGE, Wire.STREAM_MESSAGE_FED -> {
+                Wire.Fields f = Wire.split(payload, 11);
+                if (f == null) {
+                    return;
+                }
+                streamMessage(channel, f, payload[0] == Wire.STREAM_MESSAGE_FED);
+            }
             case Wire.JOINED, Wire.LEFT -> {
                 if (byPattern) {
                     return; // a pattern room's own deltas come through its exact subscription
@@ -1100,6 +1264,38 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                 }
             }
             default -> log.atWarn().setMessage("cluster_inbound_unknown").addKeyValue("type", (char) payload[0]).log();
+        }
+    }
+
+    /**
+     * A publication of a channel's stream, from any node, this one included: delivered at once, not held for
+     * {@link ShardOrder} (a room's stream publications arrive in offset order on the room's one channel, which is
+     * the order every node delivers them in); this node's own is handed to the append that waits for it. A counted
+     * one is answered, this node's own here rather than through Redis.
+     */
+    private void streamMessage(byte[] channel, Wire.Fields f, boolean fed) {
+        long id = f.number(1);
+        String origin = f.text(2);
+        long request = f.number(3);
+        String app = f.text(4);
+        String room = f.text(5);
+        int delivered = 0;
+        if (wanted(channel, app, room) && firstCopy(fed, id)) {
+            Publication publication = new Publication(app, room, f.text(6), f.json(10), f.json(9), f.number(7),
+                    f.text(8));
+            Own own = origin.equals(nodeId) ? owns.remove(id) : null;
+            delivered = own != null ? own.deliver(publication) : publications.publication(publication);
+        }
+        if (request == 0) {
+            return;
+        }
+        if (origin.equals(nodeId)) {
+            Tally tally = tallies.get(request);
+            if (tally != null) {
+                tally.answer(delivered);
+            }
+        } else {
+            answer(origin, Long.toString(request), delivered);
         }
     }
 

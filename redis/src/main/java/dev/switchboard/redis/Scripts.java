@@ -25,6 +25,9 @@ import java.util.HexFormat;
  * sb:peak:{APP}          the app's highest cluster-wide connection count
  * sb:opened:{APP}        connections admitted
  * sb:msg:{APP}           HASH  period → start of the accounting period (ms), count → message attempts in it
+ * sb:s:{APP\0CHANNEL}     HASH  epoch, offset (the newest's), ttl (ms) of a channel with history; kept a day
+ * sb:x:{APP\0CHANNEL}     STREAM  OFFSET-1 → t (ms), f, m, d: the newest publications (size, TTL)
+ * sb:k:{APP\0PEER}:CHANNEL LIST  OFFSET:EPOCH:EXPIRES where the peer's dropped connections stood
  * </pre>
  * A room's version follows Redis's clock rather than a counter, so it never goes back when the room's keys expire
  * or Redis restarts empty: a node holding the room at version v takes every later delta as newer.
@@ -152,6 +155,138 @@ final class Scripts {
               end
             end
             return removed
+            """);
+
+    /**
+     * A channel's stream: its epoch, created (with the candidate epoch, the stream emptied) if the position hash
+     * is gone; and the expiry of entries past the TTL, oldest first.
+     */
+    private static final String STREAM = NOW + """
+            local function epoch_of(meta, stream, candidate)
+              local epoch = redis.call('HGET', meta, 'epoch')
+              if not epoch then
+                epoch = candidate
+                redis.call('DEL', stream)
+                redis.call('HSET', meta, 'epoch', epoch, 'offset', 0)
+              end
+              redis.call('PEXPIRE', meta, 86400000)
+              return epoch
+            end
+            local function expire(stream, ttl)
+              if ttl <= 0 then return end
+              local cutoff = now - ttl
+              while true do
+                local batch = redis.call('XRANGE', stream, '-', '+', 'COUNT', 100)
+                if #batch == 0 then return end
+                for i = 1, #batch do
+                  if tonumber(batch[i][2][2]) > cutoff then return end
+                  redis.call('XDEL', stream, batch[i][1])
+                end
+              end
+            end
+            """;
+
+    /**
+     * KEYS position hash, stream, room channel; ARGV head (the payload up to {@code from}: {@link Wire}), from,
+     * fromMetadata, data, size, ttl ms, candidate epoch, publish command. Appends the publication with the next
+     * offset and publishes it with its position. Returns {offset, epoch, receivers}.
+     */
+    static final Script APPEND = Script.of(STREAM + """
+            local epoch = epoch_of(KEYS[1], KEYS[2], ARGV[7])
+            local offset = redis.call('HINCRBY', KEYS[1], 'offset', 1)
+            redis.call('HSET', KEYS[1], 'ttl', ARGV[6])
+            redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], offset .. '-1', 't', now, 'f', ARGV[2], 'm', ARGV[3],
+              'd', ARGV[4])
+            expire(KEYS[2], tonumber(ARGV[6]))
+            redis.call('PEXPIRE', KEYS[2], ARGV[6])
+            local receivers = redis.call(ARGV[8], KEYS[3],
+              ARGV[1] .. offset .. '\\0' .. epoch .. '\\0' .. ARGV[3] .. '\\0' .. ARGV[4])
+            return {offset, epoch, receivers}
+            """);
+
+    /**
+     * KEYS position hash, stream; ARGV epoch asked (or empty), after (or empty: the newest), count, candidate
+     * epoch. Returns {epoch, last offset, first retained offset, entries (newest first when after is empty)}.
+     */
+    static final Script READ = Script.of(STREAM + """
+            local epoch = epoch_of(KEYS[1], KEYS[2], ARGV[4])
+            expire(KEYS[2], tonumber(redis.call('HGET', KEYS[1], 'ttl') or '0'))
+            local last = redis.call('HGET', KEYS[1], 'offset')
+            local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
+            local first_offset = tostring(tonumber(last) + 1)
+            if #first > 0 then first_offset = string.match(first[1][1], '^(%d+)') end
+            local entries
+            if ARGV[2] == '' then
+              entries = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', ARGV[3])
+            else
+              local after = ARGV[2]
+              if ARGV[1] ~= '' and ARGV[1] ~= epoch then after = '0' end
+              entries = redis.call('XRANGE', KEYS[2], '(' .. after .. '-1', '+', 'COUNT', ARGV[3])
+            end
+            return {epoch, last, first_offset, entries}
+            """);
+
+    /** Parses a cursor OFFSET:EPOCH:EXPIRES. */
+    private static final String CURSOR = """
+            local function cursor(c)
+              local o, e, x = string.match(c, '^(%d+):([^:]*):(%d+)$')
+              return tonumber(o), e, tonumber(x)
+            end
+            """;
+
+    /**
+     * KEYS the cursor list; ARGV cursor (OFFSET:EPOCH:EXPIRES), most kept, now (ms). Keeps the cursor; with the
+     * list full, the ones of the same epoch further on make room (the oldest position covers them).
+     */
+    static final Script KEEP_CURSOR = Script.of(CURSOR + """
+            local offset, epoch, expires = cursor(ARGV[1])
+            local now = tonumber(ARGV[3])
+            local kept = {}
+            for _, c in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+              local o, e, x = cursor(c)
+              if x > now then table.insert(kept, c) end
+            end
+            if #kept >= tonumber(ARGV[2]) then
+              local covered = {}
+              for _, c in ipairs(kept) do
+                local o, e, x = cursor(c)
+                if not (e == epoch and o > offset) then table.insert(covered, c) end
+              end
+              kept = covered
+            end
+            if #kept < tonumber(ARGV[2]) then table.insert(kept, ARGV[1]) end
+            redis.call('DEL', KEYS[1])
+            local latest = expires
+            for _, c in ipairs(kept) do
+              local o, e, x = cursor(c)
+              if x > latest then latest = x end
+              redis.call('RPUSH', KEYS[1], c)
+            end
+            redis.call('PEXPIRE', KEYS[1], math.max(1, latest - now))
+            return #kept
+            """);
+
+    /**
+     * KEYS the cursor list; ARGV the stream's epoch (or empty), now (ms). Takes the oldest unexpired cursor, one of
+     * another epoch first (its stream was lost: it is behind everything); returns it, or false if none.
+     */
+    static final Script CLAIM_CURSOR = Script.of(CURSOR + """
+            local now = tonumber(ARGV[2])
+            local best, best_offset, best_lost
+            for _, c in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+              local o, e, x = cursor(c)
+              if x <= now then
+                redis.call('LREM', KEYS[1], 1, c)
+              else
+                local lost = ARGV[1] ~= '' and e ~= ARGV[1]
+                if best == nil or (lost and not best_lost) or (lost == best_lost and o < best_offset) then
+                  best, best_offset, best_lost = c, o, lost
+                end
+              end
+            end
+            if best == nil then return false end
+            redis.call('LREM', KEYS[1], 1, best)
+            return best
             """);
 
     /** KEYS sb:conn:{APP}; ARGV node. Gives back a dead node's connection slots. */

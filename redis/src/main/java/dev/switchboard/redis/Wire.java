@@ -21,6 +21,9 @@ import java.util.Arrays;
  * G \0 …as C…                                                                      C, also sent on the app's feed
  * P \0 app \0 node \0 request                                                    a node holds pattern rooms now
  * A \0 request \0 delivered                                                          a subscription's answer to C
+ * S \0 id \0 node \0 request-or-0 \0 app \0 channel \0 from \0 offset \0 epoch \0 fromMetadata \0 data
+ *                                                   a publication appended to its channel's stream (by Lua)
+ * T \0 …as S…                                                                      S, also sent on the app's feed
  * K \0 origin \0 request                                                             close a peer (4020)
  * R \0 request \0 closed                                                             a node's answer to K
  * </pre>
@@ -40,6 +43,8 @@ final class Wire {
     static final byte MESSAGE_FED = 'F';
     static final byte COUNTED_FED = 'G';
     static final byte PATTERNS = 'P';
+    static final byte STREAM_MESSAGE = 'S';
+    static final byte STREAM_MESSAGE_FED = 'T';
     /** The cluster-wide keys of the nodes (one slot): heartbeats, reap marks, pattern holders, the epoch. */
     static final byte[] NODES = bytes("sb:{nodes}");
     static final byte[] REAPED = bytes("sb:{nodes}:reaped");
@@ -102,6 +107,21 @@ final class Wire {
         return out.toString();
     }
 
+    /** A channel's stream: entries {@code OFFSET-1} → t (ms), f (from), m (fromMetadata or empty), d (data). */
+    static byte[] streamKey(String app, String channel) {
+        return bytes("sb:x:{" + app + '\0' + channel + '}');
+    }
+
+    /** A channel's stream's position: HASH epoch, offset (the newest's), ttl (ms, of the last append). */
+    static byte[] streamMetaKey(String app, String channel) {
+        return bytes("sb:s:{" + app + '\0' + channel + '}');
+    }
+
+    /** Where a peer's dropped connections stood in a channel's stream: LIST of OFFSET:EPOCH:EXPIRES. */
+    static byte[] cursorKey(String app, String peerId, String channel) {
+        return bytes("sb:k:{" + app + '\0' + peerId + "}:" + channel);
+    }
+
     /** The pub/sub channel through which a peer's nodes receive its direct frames and kicks. */
     static byte[] peerChannel(String app, String peerId) {
         return bytes("sb:p:{" + app + '\0' + peerId + '}');
@@ -155,6 +175,27 @@ final class Wire {
     static byte[] countedMessage(long id, String origin, long request, Publication p, boolean fed) {
         return withBody(bytes((fed ? "G\0" : "C\0") + id + '\0' + origin + '\0' + request + '\0' + p.app() + '\0'
                 + p.channel() + '\0' + p.from() + '\0'), p);
+    }
+
+    /**
+     * The fields of a stream publication before its position (type up to {@code from}), which the append script
+     * completes with the offset and epoch it gives it, and the body; {@code fed} when it also goes to the app's
+     * feed ({@link #streamMessageFed}).
+     */
+    static byte[] streamHead(long id, String node, long request, Publication p, boolean fed) {
+        return bytes((fed ? "T\0" : "S\0") + id + '\0' + node + '\0' + request + '\0' + p.app() + '\0'
+                + p.channel() + '\0' + p.from() + '\0');
+    }
+
+    /** A stream publication as the append script published it ({@code fed}), for the app's feed. */
+    static byte[] streamMessageFed(long id, String node, long request, Publication p) {
+        return withBody(bytes("T\0" + id + '\0' + node + '\0' + request + '\0' + p.app() + '\0' + p.channel()
+                + '\0' + p.from() + '\0' + p.offset() + '\0' + p.epoch() + '\0'), p);
+    }
+
+    /** {@code json}'s bytes, or none. */
+    static byte[] json(RawJson json) {
+        return json == null ? new byte[0] : json.toByteArray();
     }
 
     /** {@code head}, then the publication's metadata (or nothing), NUL, and its data. */

@@ -1,6 +1,9 @@
 package dev.switchboard.testkit;
 
 import static dev.switchboard.testkit.ServerTestBase.channel;
+import static dev.switchboard.testkit.ServerTestBase.expectError;
+import static dev.switchboard.testkit.ServerTestBase.expectOpenWithNothingPending;
+import static dev.switchboard.testkit.ServerTestBase.rid;
 import static dev.switchboard.testkit.ServerTestBase.peerIds;
 import static dev.switchboard.testkit.ServerTestBase.subscribe;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -101,5 +104,48 @@ class ClusterIT extends ClusterTests {
         });
         drainPresence(alice); // both still open: no session was dropped because of the restart
         assertThat(a.log()).contains("cluster_link_lost").contains("cluster_link_restored");
+    }
+
+    @Test
+    @Order(10)
+    void whileRedisIsDownAPublishToAChannelWithHistoryIsRefusedAndAfterwardsItsStreamStartsInANewEpoch()
+            throws Exception {
+        String room = channel("hist");
+        WsProbe reader = pk(a);
+        WsProbe writer = pk(a);
+        String rid = rid();
+        reader.sendFrame("type", "subscribe", "channel", room, "requestId", rid);
+        JsonNode ack = reader.expectType("ack");
+        assertThat(ack.path("offset").asLong()).as("a channel with history: " + ack).isZero();
+        reader.expectType("presence");
+        publish(writer, room, "1");
+        JsonNode first = reader.expectType("message");
+        assertThat(first.path("offset").asLong()).isEqualTo(1);
+        assertThat(first.path("epoch").asString()).isEqualTo(ack.path("epoch").asString());
+
+        redis.stop();
+        String refused = rid();
+        writer.sendFrame("type", "publish", "channel", room, "data", 2, "requestId", refused);
+        expectError(writer, "backend_error", refused);
+        HttpResponse<String> rest = b.rest("POST", "/v1/channels/" + encode(room) + "/publish", SECRET,
+                "{\"data\":3}");
+        assertThat(rest.statusCode()).as(rest.body()).isEqualTo(503);
+        assertThat(rest.body()).contains("internal_error");
+        expectOpenWithNothingPending(reader); // neither reached the reader: Redis did not take them
+
+        redis.restart(); // empty: the stream is lost
+        JsonNode[] after = new JsonNode[1];
+        int[] attempt = {10};
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            String again = rid();
+            writer.sendFrame("type", "publish", "channel", room, "data", ++attempt[0], "requestId", again);
+            JsonNode answer = writer.expect();
+            assertThat(answer.path("type").asString()).as(answer.toString()).isEqualTo("ack");
+            after[0] = reader.expect(Duration.ofMillis(500)); // once node a listens on the room again
+            assertThat(after[0].path("data").asInt()).isEqualTo(attempt[0]);
+        });
+        assertThat(after[0].path("offset").asLong()).as("offsets start again").isLessThanOrEqualTo(attempt[0] - 10);
+        assertThat(after[0].path("epoch").asString()).as("a new epoch")
+                .isNotEqualTo(first.path("epoch").asString());
     }
 }

@@ -46,7 +46,10 @@ import tools.jackson.databind.JsonNode;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ClusterTests {
-    private static final String CONFIG = TestServer.defaultConfig("");
+    /** The test server's configuration, its app A keeping history for {@code hist-*} channels. */
+    private static final String CONFIG = TestServer.defaultConfig("").replace("  - id: " + TestServer.APP_B + "\n",
+            "    channels:\n      - { pattern: \"hist-*\", history: { size: 100, ttl: 5m } }\n  - id: "
+                    + TestServer.APP_B + "\n");
     private static final KeyConfig SIGNER;
     static final String SECRET = TestServer.SK_ALL + ":" + TestServer.SK_ALL_SECRET;
 

@@ -1,9 +1,13 @@
 package dev.switchboard.core.cluster;
 
+import dev.switchboard.core.Cursors;
 import dev.switchboard.core.spi.ClusterCounters;
 import dev.switchboard.core.spi.PresenceStore;
 import dev.switchboard.core.spi.Publication;
+import dev.switchboard.core.spi.Streams;
 import dev.switchboard.protocol.RawJson;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -18,14 +22,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * handed to it, as it would from Redis; nothing here ever waits for a node, so no node's lock is held while another
  * node's is taken.
  *
- * <p>Locking: {@code this} guards the presence registry, the peer registry and the counters; a room's change and
- * the hand-over of its delta happen under it, which is what keeps deltas in version order.
+ * <p>Locking: {@code this} guards the presence registry, the peer registry, the counters and the streams; a room's
+ * change and the hand-over of its delta happen under it, which is what keeps deltas in version order, and so do a
+ * stream's append and the hand-over of the publication, which keeps publications in offset order.
  */
 public final class MemoryBus {
+    private static final SecureRandom RANDOM = new SecureRandom();
     private final List<MemoryCluster> nodes = new CopyOnWriteArrayList<>();
     private final Map<String, Room> rooms = new HashMap<>();
     private final Map<String, Map<String, Integer>> peers = new HashMap<>();
     private final Map<String, App> apps = new HashMap<>();
+    /** key(app, channel) → the channel's stream. */
+    private final Map<String, Log> logs = new HashMap<>();
+    /** App → where its peers' dropped connections stood. */
+    private final Map<String, Cursors> cursors = new HashMap<>();
 
     /** A node joining the bus under {@code nodeId}, which must be unique on it. */
     public MemoryCluster join(String nodeId) {
@@ -191,6 +201,85 @@ public final class MemoryBus {
             state.messages += messages;
         }
         return new ClusterCounters.Totals(state.total(), state.peak, state.opened, state.messages);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Streams
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** One channel's stream: the newest entries, oldest first. */
+    private static final class Log {
+        final String epoch = Long.toString(RANDOM.nextLong() >>> 16, 36);
+        final ArrayDeque<Streams.Entry> entries = new ArrayDeque<>();
+        long lastOffset;
+        /** The TTL of the last append (none before the first). */
+        long ttlMillis = Long.MAX_VALUE / 2;
+
+        void expire(long ttlMillis, long nowMillis) {
+            while (!entries.isEmpty() && entries.getFirst().atMillis() <= nowMillis - ttlMillis) {
+                entries.removeFirst();
+            }
+        }
+
+        long firstOffset() {
+            return entries.isEmpty() ? lastOffset + 1 : entries.getFirst().offset();
+        }
+    }
+
+    /**
+     * Appends {@code publication} to its channel's stream and hands it, with its position, to every node
+     * subscribed to the channel (through {@code deliver}, on the node's inbound thread), {@code origin} included:
+     * under this lock, so every node gets a channel's messages in offset order.
+     */
+    synchronized Publication append(Publication publication, int size, long ttlMillis,
+                                    java.util.function.BiConsumer<MemoryCluster, Publication> deliver) {
+        long now = System.currentTimeMillis();
+        Log log = logs.computeIfAbsent(key(publication.app(), publication.channel()), k -> new Log());
+        Publication positioned = publication.at(++log.lastOffset, log.epoch);
+        log.entries.addLast(new Streams.Entry(positioned.offset(), now, publication.from(),
+                copy(publication.data()), publication.fromMetadata() == null ? null : copy(publication.fromMetadata())));
+        while (log.entries.size() > size) {
+            log.entries.removeFirst();
+        }
+        log.ttlMillis = ttlMillis;
+        log.expire(ttlMillis, now);
+        for (MemoryCluster node : nodes) {
+            if (node.wants(publication.app(), publication.channel())) {
+                deliver.accept(node, positioned);
+            }
+        }
+        return positioned;
+    }
+
+    synchronized Streams.Range read(String app, String channel, String epoch, Long after, int limit) {
+        Log log = logs.computeIfAbsent(key(app, channel), k -> new Log());
+        log.expire(log.ttlMillis, System.currentTimeMillis());
+        List<Streams.Entry> found = new ArrayList<>();
+        if (after == null) {
+            found.addAll(log.entries);
+            found = found.subList(Math.max(0, found.size() - limit), found.size());
+        } else {
+            long from = epoch != null && !epoch.equals(log.epoch) ? 0 : after;
+            for (Streams.Entry entry : log.entries) {
+                if (entry.offset() > from && found.size() < limit) {
+                    found.add(entry);
+                }
+            }
+        }
+        return new Streams.Range(log.epoch, log.lastOffset, log.firstOffset(), List.copyOf(found));
+    }
+
+    synchronized void keepCursor(String app, String peerId, String channel, Streams.Cursor cursor) {
+        cursors.computeIfAbsent(app, a -> new Cursors()).put(peerId, channel, cursor);
+    }
+
+    synchronized Streams.Cursor claimCursor(String app, String peerId, String channel, String epoch, long now) {
+        Cursors kept = cursors.get(app);
+        return kept == null ? null : kept.claim(peerId, channel, epoch, now);
+    }
+
+    private static RawJson copy(RawJson json) {
+        return RawJson.wrap(json.toByteArray());
     }
 
     // ---------------------------------------------------------------------------------------------------------

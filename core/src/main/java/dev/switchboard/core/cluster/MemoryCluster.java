@@ -6,6 +6,7 @@ import dev.switchboard.core.spi.ClusterCounters;
 import dev.switchboard.core.spi.PeerRouter;
 import dev.switchboard.core.spi.PresenceStore;
 import dev.switchboard.core.spi.Publication;
+import dev.switchboard.core.spi.Streams;
 import dev.switchboard.protocol.Glob;
 import dev.switchboard.protocol.RawJson;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.ToIntFunction;
 
 /**
  * One node of a {@link MemoryBus}: the in-memory {@link Broker}, {@link PresenceStore}, {@link PeerRouter} and
@@ -23,7 +25,7 @@ import java.util.concurrent.Executors;
  * <p>{@link #standalone()} is a node alone on its bus, the embedded default: it has nobody to share with, so
  * {@link #shared()} is false and the node skips the bookkeeping altogether.
  */
-public final class MemoryCluster implements Cluster, Broker, PresenceStore, PeerRouter, ClusterCounters {
+public final class MemoryCluster implements Cluster, Broker, PresenceStore, PeerRouter, ClusterCounters, Streams {
     private final MemoryBus bus;
     private final String nodeId;
     private final boolean shared;
@@ -74,6 +76,11 @@ public final class MemoryCluster implements Cluster, Broker, PresenceStore, Peer
 
     @Override
     public ClusterCounters counters() {
+        return this;
+    }
+
+    @Override
+    public Streams streams() {
         return this;
     }
 
@@ -280,6 +287,66 @@ public final class MemoryCluster implements Cluster, Broker, PresenceStore, Peer
     public CompletionStage<Totals> report(String app, long periodStartMillis, int connections, long opened,
                                           long messages) {
         return MemoryBus.done(bus.report(this, app, periodStartMillis, connections, opened, messages));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Streams
+    // ---------------------------------------------------------------------------------------------------------
+
+    /** {@inheritDoc} Whether this node's copy comes back is known here, so {@code comesBack} is not needed. */
+    @Override
+    public CompletionStage<Integer> append(Publication publication, int size, long ttlMillis, boolean comesBack,
+                                           boolean count, ToIntFunction<Publication> here) {
+        CompletableFuture<Integer> own = new CompletableFuture<>();
+        List<CompletableFuture<Integer>> others = new ArrayList<>();
+        boolean[] comes = {false};
+        bus.append(publication, size, ttlMillis, (node, positioned) -> {
+            if (node == this) {
+                comes[0] = true;
+                handOver(own, () -> here.applyAsInt(positioned));
+            } else if (count) {
+                CompletableFuture<Integer> one = new CompletableFuture<>();
+                node.handOver(one, () -> node.publications.publication(positioned));
+                others.add(one);
+            } else {
+                node.receive(positioned);
+            }
+        });
+        if (!comes[0]) {
+            own.complete(0);
+        }
+        return own.thenCombine(CompletableFuture.allOf(others.toArray(CompletableFuture[]::new)),
+                (mine, done) -> mine + others.stream().mapToInt(CompletableFuture::join).sum());
+    }
+
+    /** Completes {@code result} on the inbound thread with what {@code delivery} returns (0 if the node left). */
+    private void handOver(CompletableFuture<Integer> result, java.util.function.IntSupplier delivery) {
+        if (!onInboundThread(() -> {
+            int delivered = 0;
+            try {
+                delivered = delivery.getAsInt();
+            } finally {
+                result.complete(delivered);
+            }
+        })) {
+            result.complete(0);
+        }
+    }
+
+    @Override
+    public CompletionStage<Range> read(String app, String channel, String epoch, Long after, int limit) {
+        return MemoryBus.done(bus.read(app, channel, epoch, after, limit));
+    }
+
+    @Override
+    public void keepCursor(String app, String peerId, String channel, Cursor cursor) {
+        bus.keepCursor(app, peerId, channel, cursor);
+    }
+
+    @Override
+    public CompletionStage<Cursor> claimCursor(String app, String peerId, String channel, String epoch,
+                                               long nowMillis) {
+        return MemoryBus.done(bus.claimCursor(app, peerId, channel, epoch, nowMillis));
     }
 
     @Override

@@ -1,8 +1,8 @@
 package dev.switchboard.core.spi;
 
 /**
- * The channel engine a node runs on: its identity among the nodes and the four services through which nodes share
- * channels, presence, peers and counters. The in-memory engine ({@code MemoryCluster}) connects the nodes of one
+ * The channel engine a node runs on: its identity among the nodes and the five services through which nodes share
+ * channels, presence, peers, counters and history. The in-memory engine ({@code MemoryCluster}) connects the nodes of one
  * process (one, by default); the Redis engine connects processes.
  */
 public interface Cluster extends AutoCloseable {
@@ -20,6 +20,8 @@ public interface Cluster extends AutoCloseable {
     PeerRouter peers();
 
     ClusterCounters counters();
+
+    Streams streams();
 
     /**
      * The state of this node's link to the others, for operators.

@@ -123,9 +123,15 @@ final class ControlEndpoints {
                 : HISTORY_LIMIT;
         String epoch = params.get("epoch");
         authorize(key, Action.SUBSCRIBE, channel);
-        HistoryPage page = node.history(key.app().id(), channel, since, epoch, limit).orElseThrow(
-                () -> new RestProblem(RestError.NOT_FOUND, "channel has no history: no channels rule with history "
-                        + "matches " + channel + (node.cluster().shared() ? " on this engine" : "")));
+        return HttpReply.later(node.history(key.app().id(), channel, since, epoch, limit).thenApply(found -> found
+                .map(page -> historyPage(channel, page))
+                .orElseGet(() -> new RestProblem(RestError.NOT_FOUND,
+                        "channel has no history: no channels rule with history matches " + channel).reply()))
+                .exceptionally(failure -> new RestProblem(RestError.INTERNAL_ERROR,
+                        "the cluster's history store did not answer; retry").reply()));
+    }
+
+    private static HttpReply historyPage(String channel, HistoryPage page) {
         return ok(RestJson.write(g -> {
             g.writeStringProperty("channel", channel);
             g.writeStringProperty("epoch", page.epoch());
@@ -176,7 +182,8 @@ final class ControlEndpoints {
                 g.writeStringProperty("channel", channel);
                 g.writeNumberProperty("delivered", delivery.delivered());
             }));
-        }));
+        }).exceptionally(failure -> new RestProblem(RestError.INTERNAL_ERROR,
+                "not published: the cluster's history store did not take it; retry").reply()));
     }
 
     /** {@code DELETE /v1/peers/:id}: closes every connection of the peer in the key's app with 4020 (§5). */

@@ -39,4 +39,12 @@ abstract class EngineContracts {
             return EngineContracts.this.engine();
         }
     }
+
+    @Nested
+    class History extends StreamsContract {
+        @Override
+        protected Engine engine() {
+            return EngineContracts.this.engine();
+        }
+    }
 }
