@@ -14,28 +14,41 @@ import java.util.concurrent.ConcurrentHashMap;
  * one in one of these.
  */
 public final class Cursors {
-    /** Cursors kept per peer and channel: more dropped tabs than this resume from the oldest kept. */
+    /** Cursors kept per peer and channel: past it the oldest positions are kept (see {@link #put}). */
     static final int PER_PEER_CHANNEL = dev.switchboard.core.spi.Streams.CURSORS_PER_PEER_CHANNEL;
-    /** Cursors kept per app; past it the oldest expiring are dropped (their peers resume as from beyond the window). */
+    /**
+     * Peers and channels with cursors per app; past it no more are kept until some expire (those peers start
+     * afresh on their next connection, as from beyond the window).
+     */
     static final int PER_APP = 200_000;
 
     private final ConcurrentHashMap<String, List<Cursor>> cursors = new ConcurrentHashMap<>();
 
-    /** Keeps where a dropped connection of {@code peerId} stood in {@code channel}'s stream. */
+    /**
+     * Keeps where a dropped connection of {@code peerId} stood in {@code channel}'s stream. With
+     * {@link #PER_PEER_CHANNEL} kept already, the oldest positions stay: the cursor replaces the kept one of its
+     * epoch furthest on, if that is further on than it, else it is not kept.
+     */
     public void put(String peerId, String channel, Cursor cursor) {
-        if (cursors.size() >= PER_APP) {
+        if (cursors.size() >= PER_APP && !cursors.containsKey(key(peerId, channel))) {
             return;
         }
         cursors.compute(key(peerId, channel), (key, list) -> {
             List<Cursor> next = list == null ? new ArrayList<>(1) : list;
-            if (next.size() < PER_PEER_CHANNEL) {
-                next.add(cursor);
-            } else { // keep the oldest position: the newest is covered by it
-                next.removeIf(kept -> kept.epoch().equals(cursor.epoch()) && kept.offset() > cursor.offset());
-                if (next.size() < PER_PEER_CHANNEL) {
-                    next.add(cursor);
+            if (next.size() >= PER_PEER_CHANNEL) {
+                Cursor furthest = null;
+                for (Cursor kept : next) {
+                    if (kept.epoch().equals(cursor.epoch()) && kept.offset() > cursor.offset()
+                            && (furthest == null || kept.offset() > furthest.offset())) {
+                        furthest = kept;
+                    }
                 }
+                if (furthest == null) {
+                    return next;
+                }
+                next.remove(furthest);
             }
+            next.add(cursor);
             return next;
         });
     }

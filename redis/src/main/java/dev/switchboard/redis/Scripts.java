@@ -236,7 +236,8 @@ final class Scripts {
 
     /**
      * KEYS the cursor list; ARGV cursor (OFFSET:EPOCH:EXPIRES), most kept, now (ms). Keeps the cursor; with the
-     * list full, the ones of the same epoch further on make room (the oldest position covers them).
+     * list full, the oldest positions stay (as {@code Cursors.put}): it replaces the kept one of its epoch furthest
+     * on, if that is further on than it. Returns how many are kept.
      */
     static final Script KEEP_CURSOR = Script.of(CURSOR + """
             local offset, epoch, expires = cursor(ARGV[1])
@@ -247,14 +248,15 @@ final class Scripts {
               if x > now then table.insert(kept, c) end
             end
             if #kept >= tonumber(ARGV[2]) then
-              local covered = {}
-              for _, c in ipairs(kept) do
+              local furthest, furthest_offset = nil, offset
+              for i, c in ipairs(kept) do
                 local o, e, x = cursor(c)
-                if not (e == epoch and o > offset) then table.insert(covered, c) end
+                if e == epoch and o > furthest_offset then furthest, furthest_offset = i, o end
               end
-              kept = covered
+              if furthest == nil then return #kept end
+              table.remove(kept, furthest)
             end
-            if #kept < tonumber(ARGV[2]) then table.insert(kept, ARGV[1]) end
+            table.insert(kept, ARGV[1])
             redis.call('DEL', KEYS[1])
             local latest = expires
             for _, c in ipairs(kept) do

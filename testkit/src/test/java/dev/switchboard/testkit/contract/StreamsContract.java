@@ -159,4 +159,20 @@ public abstract class StreamsContract extends ThreeNodes {
         assertThat(join(a.streams().claimCursor(app, "alice", "room", "e1", now))).as("1 had expired").isNull();
         assertThat(join(a.streams().claimCursor(app, "bob", "room", "e1", now)).offset()).isEqualTo(7);
     }
+
+    @Test
+    void aFullListOfCursorsKeepsTheOldestPositions() {
+        long now = System.currentTimeMillis();
+        for (int offset = 10; offset < 10 + Streams.CURSORS_PER_PEER_CHANNEL; offset++) {
+            a.streams().keepCursor(app, "alice", "room", new Streams.Cursor(offset, "e", now + 60_000));
+        }
+        a.streams().keepCursor(app, "alice", "room", new Streams.Cursor(30, "e", now + 60_000));
+        a.streams().keepCursor(app, "alice", "room", new Streams.Cursor(5, "e", now + 60_000));
+        List<Long> claimed = new ArrayList<>();
+        for (Streams.Cursor cursor; (cursor = join(a.streams().claimCursor(app, "alice", "room", "e", now))) != null; ) {
+            claimed.add(cursor.offset());
+        }
+        assertThat(claimed).as("30 was not kept, 5 took 17's place").containsExactly(5L, 10L, 11L, 12L, 13L, 14L,
+                15L, 16L);
+    }
 }
