@@ -68,7 +68,7 @@ final class TestNode {
         return fx;
     }
 
-    /** As {@link #directIo(dev.switchboard.core.spi.Cluster)}, its app {@link #APP} with the settings {@code channels}. */
+    /** As {@link #directIo(dev.switchboard.core.spi.Cluster)}, with the channel settings {@code channels}. */
     static TestNode directIo(dev.switchboard.core.spi.Cluster cluster,
                              List<dev.switchboard.core.auth.ChannelRule> channels) {
         TestNode fx = new TestNode(NodeSettings.defaults(), AppLimits.UNLIMITED, List.of("**"), cluster, channels);

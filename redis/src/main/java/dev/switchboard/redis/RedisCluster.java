@@ -81,7 +81,6 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     private static final long ANSWER_TIMEOUT_MILLIS = Broker.COUNT_TIMEOUT_MILLIS;
     /** How long the first copy of a publication sent twice is remembered, to drop the second. */
     private static final long TWIN_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final java.security.SecureRandom EPOCHS = new java.security.SecureRandom();
 
     private final RedisSettings settings;
     private final String nodeId;
@@ -787,9 +786,9 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         String id = text((byte[]) item.get(0));
         List<?> fields = (List<?>) item.get(1);
         byte[] metadata = (byte[]) fields.get(5);
-        return new Entry(Long.parseLong(id.substring(0, id.indexOf('-'))), Long.parseLong(text((byte[]) fields.get(1))),
-                text((byte[]) fields.get(3)), RawJson.wrap((byte[]) fields.get(7)),
-                metadata.length == 0 ? null : RawJson.wrap(metadata));
+        long offset = Long.parseLong(id.substring(0, id.indexOf('-')));
+        return new Entry(offset, Long.parseLong(text((byte[]) fields.get(1))), text((byte[]) fields.get(3)),
+                RawJson.wrap((byte[]) fields.get(7)), metadata.length == 0 ? null : RawJson.wrap(metadata));
     }
 
     @Override
@@ -813,9 +812,12 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                 });
     }
 
-    /** A candidate epoch for a stream the store has to start: random, base 36. */
+    /**
+     * A candidate epoch, used only if the stream has to be started: random, base 36 (a per-thread generator: one is
+     * drawn per append, on every event loop).
+     */
     private static String newEpoch() {
-        return Long.toString(EPOCHS.nextLong() >>> 16, 36);
+        return Long.toString(ThreadLocalRandom.current().nextLong() >>> 16, 36);
     }
 
     /** Forgets own appends whose copy never came (this node unsubscribed meanwhile, or the link broke). */

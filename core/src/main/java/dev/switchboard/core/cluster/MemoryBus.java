@@ -236,8 +236,9 @@ public final class MemoryBus {
         long now = System.currentTimeMillis();
         Log log = logs.computeIfAbsent(key(publication.app(), publication.channel()), k -> new Log());
         Publication positioned = publication.at(++log.lastOffset, log.epoch);
-        log.entries.addLast(new Streams.Entry(positioned.offset(), now, publication.from(),
-                copy(publication.data()), publication.fromMetadata() == null ? null : copy(publication.fromMetadata())));
+        RawJson metadata = publication.fromMetadata();
+        log.entries.addLast(new Streams.Entry(positioned.offset(), now, publication.from(), copy(publication.data()),
+                metadata == null ? null : copy(metadata)));
         while (log.entries.size() > size) {
             log.entries.removeFirst();
         }

@@ -2,8 +2,8 @@ package dev.switchboard.core.spi;
 
 /**
  * The channel engine a node runs on: its identity among the nodes and the five services through which nodes share
- * channels, presence, peers, counters and history. The in-memory engine ({@code MemoryCluster}) connects the nodes of one
- * process (one, by default); the Redis engine connects processes.
+ * channels, presence, peers, counters and history. The in-memory engine ({@code MemoryCluster}) connects the nodes
+ * of one process (one, by default); the Redis engine connects processes.
  */
 public interface Cluster extends AutoCloseable {
 

@@ -169,7 +169,8 @@ public abstract class StreamsContract extends ThreeNodes {
         a.streams().keepCursor(app, "alice", "room", new Streams.Cursor(30, "e", now + 60_000));
         a.streams().keepCursor(app, "alice", "room", new Streams.Cursor(5, "e", now + 60_000));
         List<Long> claimed = new ArrayList<>();
-        for (Streams.Cursor cursor; (cursor = join(a.streams().claimCursor(app, "alice", "room", "e", now))) != null; ) {
+        Streams.Cursor cursor;
+        while ((cursor = join(a.streams().claimCursor(app, "alice", "room", "e", now))) != null) {
             claimed.add(cursor.offset());
         }
         assertThat(claimed).as("30 was not kept, 5 took 17's place").containsExactly(5L, 10L, 11L, 12L, 13L, 14L,
