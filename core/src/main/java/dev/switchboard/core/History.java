@@ -167,6 +167,17 @@ final class History {
         }
     }
 
+    /** The copies loaded from a cluster's store whose channel {@code subscribed} says is in use here. */
+    List<Stream> loadedCopies(Predicate<String> subscribed) {
+        List<Stream> found = new ArrayList<>();
+        for (Stream stream : streams.values()) {
+            if (stream.loaded && subscribed.test(stream.channel)) {
+                found.add(stream);
+            }
+        }
+        return found;
+    }
+
     int streamCount() {
         return streams.size();
     }
@@ -204,6 +215,13 @@ final class History {
         private long lastAppendMillis;
         /** Set when the sweep removed the stream; a publish that still holds it looks it up again. */
         boolean dropped;
+        /** On a cluster: set once the copy was loaded from the store, from when on it holds every message. */
+        boolean loaded;
+        /**
+         * On a cluster: while a gap in the copy is read from the store, the publications that arrived after it, in
+         * order (see {@code Relay}); null otherwise. Lock held.
+         */
+        List<Relay.Held> repairing;
 
         Stream(String channel, String epoch, Budget budget, long createdMillis) {
             this.channel = channel;
@@ -248,6 +266,7 @@ final class History {
                 add(entry);
             }
             lastOffset = Math.max(lastOffset, end);
+            loaded = true;
             trim(nowMillis);
         }
 

@@ -7,8 +7,11 @@ import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.core.spi.PeerRouter;
 import dev.switchboard.core.spi.PresenceStore;
 import dev.switchboard.core.spi.Publication;
+import dev.switchboard.core.spi.Streams;
 import dev.switchboard.protocol.CloseCode;
 import dev.switchboard.protocol.RawJson;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -74,8 +77,9 @@ final class Relay implements Broker.Inbound, PresenceStore.Listener, PeerRouter.
 
     /**
      * Hands a publication to this node's subscribers; on a channel with history (a standalone node; a cluster's go
-     * through {@link #append}), appends it to the channel's stream first and hands it out under the stream's lock, so subscribers get a stream's messages
-     * in offset order and a resuming subscribe finds each one either in the stream or live (docs/history.md).
+     * through {@link #append}), appends it to the channel's stream first and hands it out under the stream's lock,
+     * so subscribers get a stream's messages in offset order and a resuming subscribe finds each one either in the
+     * stream or live (docs/history.md).
      */
     private Fanout deliver(Tenant tenant, Session sender, String channel, String from, RawJson data,
                            RawJson fromMetadata) {
@@ -109,7 +113,9 @@ final class Relay implements Broker.Inbound, PresenceStore.Listener, PeerRouter.
     /**
      * Hands a publication of a cluster's stream to this node's subscribers, leaving {@code sender} out: appended to
      * this node's copy of the stream and handed out under its lock, like a standalone node's own (a copy it has
-     * already, arrived twice, is not delivered again). Returns to how many connections.
+     * already, arrived twice, is not delivered again). A publication past a gap in a loaded copy (messages the
+     * node's link to the store lost) waits while the gap is read from the store ({@link #repair}). Returns to how
+     * many connections it was handed (0 while it waits).
      */
     private int deliverCopy(Tenant tenant, Session sender, Publication publication) {
         String channel = publication.channel();
@@ -118,18 +124,75 @@ final class Relay implements Broker.Inbound, PresenceStore.Listener, PeerRouter.
             return tenant.hub.publish(sender, channel, publication.from(), publication.data(),
                     publication.fromMetadata()).delivered();
         }
-        long now = clock.currentTimeMillis();
-        History.Stream stream = tenant.history.lockCopy(channel, history, publication.epoch(), now);
+        History.Stream stream = tenant.history.lockCopy(channel, history, publication.epoch(),
+                clock.currentTimeMillis());
         try {
-            if (!stream.appendAt(publication.offset(), now, publication.from(), publication.data(),
-                    publication.fromMetadata())) {
+            if (stream.repairing != null) {
+                stream.repairing.add(new Held(sender, publication));
                 return 0;
             }
-            return tenant.hub.publish(sender, channel, new Fanout(channel, publication.from(), publication.data(),
-                    publication.fromMetadata(), stream, publication.offset())).delivered();
+            if (stream.loaded && publication.offset() > stream.lastOffset() + 1) {
+                stream.repairing = new ArrayList<>(List.of(new Held(sender, publication)));
+                repair(tenant, stream);
+                return 0;
+            }
+            return deliverLocked(tenant, stream, sender, publication);
         } finally {
             stream.lock.unlock();
         }
+    }
+
+    /** A publication that waits for a copy's repair, with the connection it is not delivered to. */
+    record Held(Session sender, Publication publication) {
+    }
+
+    /** Appends a publication to {@code stream}, a copy, and hands it out. Stream lock held. */
+    private int deliverLocked(Tenant tenant, History.Stream stream, Session sender, Publication publication) {
+        if (!stream.appendAt(publication.offset(), clock.currentTimeMillis(), publication.from(), publication.data(),
+                publication.fromMetadata())) {
+            return 0;
+        }
+        return tenant.hub.publish(sender, stream.channel, new Fanout(stream.channel, publication.from(),
+                publication.data(), publication.fromMetadata(), stream, publication.offset())).delivered();
+    }
+
+    /**
+     * Reads from the store what a copy misses after its newest message (the store's link lost it, or the node is
+     * catching up after a reconnect), and hands it out in order before the publications held meanwhile. Stream
+     * lock held; {@code stream.repairing} set (the list of held publications, perhaps empty).
+     */
+    private void repair(Tenant tenant, History.Stream stream) {
+        long after = stream.lastOffset();
+        cluster.streams().read(tenant.id, stream.channel, stream.epoch, after, stream.rule.size())
+                .whenComplete((range, failure) -> {
+                    List<Held> held;
+                    stream.lock.lock();
+                    try {
+                        held = stream.repairing;
+                        stream.repairing = null;
+                        if (!stream.dropped) {
+                            long before = held.isEmpty() ? Long.MAX_VALUE : held.getFirst().publication().offset();
+                            if (failure == null && range.epoch().equals(stream.epoch)) {
+                                for (Streams.Entry entry : range.entries()) {
+                                    if (entry.offset() < before) {
+                                        deliverLocked(tenant, stream, null, new Publication(tenant.id,
+                                                stream.channel, entry.from(), entry.data(), entry.fromMetadata(),
+                                                entry.offset(), stream.epoch));
+                                    }
+                                }
+                            }
+                            for (Held one : held) {
+                                deliverLocked(tenant, stream, one.sender(), one.publication());
+                            }
+                            return;
+                        }
+                    } finally {
+                        stream.lock.unlock();
+                    }
+                    for (Held one : held) { // the copy was replaced meanwhile (a new epoch): deliver to the new one
+                        deliverCopy(tenant, one.sender(), one.publication());
+                    }
+                });
     }
 
     /**
@@ -185,6 +248,17 @@ final class Relay implements Broker.Inbound, PresenceStore.Listener, PeerRouter.
     public void resynchronize() {
         for (Tenant tenant : tenants.values()) {
             tenant.hub.resynchronize();
+            for (History.Stream stream : tenant.history.loadedCopies(tenant.hub::hasRoom)) {
+                stream.lock.lock();
+                try {
+                    if (stream.repairing == null && !stream.dropped) { // what the link lost, even if nothing follows
+                        stream.repairing = new ArrayList<>();
+                        repair(tenant, stream);
+                    }
+                } finally {
+                    stream.lock.unlock();
+                }
+            }
         }
     }
 
