@@ -54,6 +54,8 @@ public final class Session {
     /** RFC 6455 §7.1.5: a Close frame that carried no status code. */
     private static final int NO_STATUS_CODE = 1005;
     /** Stands for a binary frame among the held ones. */
+    /** Publishes to channels with history a connection may have with the store at once. */
+    static final int MAX_APPENDING = 64;
     private static final byte[] NO_FRAME = new byte[0];
 
     private final Node node;
@@ -74,12 +76,17 @@ public final class Session {
     private boolean readsPaused;
     /**
      * Set while a frame waits for the cluster (a subscribe to a room that is not ready here yet, a send to a peer
-     * not on this node): reads are paused and frames read meanwhile are held in {@link #held}, so replies keep
-     * the order of the frames. I/O thread only.
+     * not on this node, a frame after publishes to channels with history the store has not answered): reads are
+     * paused and frames read meanwhile are held in {@link #held}, so replies keep the order of the frames. I/O
+     * thread only.
      */
     private boolean waiting;
     /** Frames read while {@link #waiting}, in order ({@link #NO_FRAME} for a binary one). I/O thread only. */
     private ArrayDeque<byte[]> held;
+    /** On a cluster: publishes to channels with history sent to the store and not answered yet. I/O thread only. */
+    private int appending;
+    /** Set while {@link #waiting} for {@link #appending} to come down to 0 (see {@link #mustAwaitAppends}). */
+    private boolean awaitingAppends;
     /** The {@code role} of the peer metadata ({@link #inAudience}); null until first needed. */
     private volatile List<String> roles;
     /**
@@ -212,6 +219,10 @@ public final class Session {
             return;
         }
         ClientFrame decoded = FrameDecoder.decode(frame, 0, frame.length);
+        if (mustAwaitAppends(decoded)) {
+            awaitAppends(frame);
+            return;
+        }
         if (!(decoded instanceof Ping) && !rate.tryAcquire(now, tenant.rate())) {
             close(CloseCode.OVER_MESSAGE_RATE);
             return;
@@ -247,6 +258,10 @@ public final class Session {
     }
 
     private void handleBinary(long now) {
+        if (appending > 0) {
+            awaitAppends(null);
+            return;
+        }
         if (!rate.tryAcquire(now, tenant.rate())) {
             close(CloseCode.OVER_MESSAGE_RATE);
             return;
@@ -465,6 +480,27 @@ public final class Session {
         }
     }
 
+    /**
+     * Whether {@code frame} must wait for this connection's publishes to channels with history that the store has
+     * not answered yet: every frame but another such publish (up to {@link #MAX_APPENDING} at once) does, so that
+     * what the connection does next (a publish without history, a send, a ping's pong) follows them everywhere.
+     */
+    private boolean mustAwaitAppends(ClientFrame frame) {
+        return appending > 0 && !(appending < MAX_APPENDING && frame instanceof Publish publish
+                && !Glob.isPattern(publish.channel()) && tenant.rule(publish.channel()).history() != null);
+    }
+
+    /** Holds {@code frame} (null: a binary one) first in line, and reads nothing more until the appends are answered. */
+    private void awaitAppends(byte[] frame) {
+        if (held == null) {
+            held = new ArrayDeque<>();
+        }
+        held.addFirst(frame == null ? NO_FRAME : frame); // first: it may come from the held frames themselves
+        waiting = true;
+        awaitingAppends = true;
+        transport.pauseReads();
+    }
+
     private void hold(byte[] frame) {
         if (held == null) {
             held = new ArrayDeque<>();
@@ -537,14 +573,16 @@ public final class Session {
 
     /**
      * A publish to a channel with history on a cluster: appended to the store's stream, which brings it to every
-     * node, this one too, in the stream's order. Acked once this node delivered it (so what this connection does
-     * next reaches everyone after it), or refused with {@code backend_error} if the store did not take it: then no
-     * one got it and the client may send it again.
+     * node, this one too, in the stream's order. Acked once this node delivered it, or refused with
+     * {@code backend_error} if the store did not take it: then no one got it and the client may send it again.
+     * Further publishes to such channels go out meanwhile (the store keeps their order); any other frame waits
+     * until all are answered ({@link #mustAwaitAppends}), so what it causes reaches everyone after them.
      */
     private void publishToStream(Publish frame, ChannelRule.History history) {
-        waiting = true;
+        appending++;
         node.relay().append(tenant, this, frame.channel(), history, peerId(), frame.data(), identity.peerMetadata(),
                 false).whenComplete((delivered, failure) -> transport.execute(() -> {
+                    appending--;
                     if (!closing) {
                         if (failure != null) {
                             error(ErrorCode.BACKEND_ERROR, frame.requestId(),
@@ -554,9 +592,11 @@ public final class Session {
                             acknowledge(frame);
                         }
                     }
-                    stopWaiting();
+                    if (appending == 0 && awaitingAppends) {
+                        awaitingAppends = false;
+                        stopWaiting();
+                    }
                 }));
-        pauseWhileWaiting();
     }
 
     /**

@@ -154,4 +154,21 @@ class ClusterHistoryTest {
         one.node.relay().resynchronize(); // as after a reconnect: nothing follows, the copy catches up all the same
         assertThat(messages(until(alice, seq(5)))).extracting(m -> m.path("offset").asLong()).containsExactly(5L);
     }
+
+    @Test
+    void aFrameAfterPublishesToAChannelWithHistoryWaitsForTheirAcks() {
+        TestNode.Client alice = one.connect("alice").subscribe("room-1", "a"); // her own copies come back: async
+        until(alice, ack("a"));
+        TestNode.Client bob = two.connect("bob").subscribe("room-1", "b");
+        until(bob, ack("b"));
+        for (int seq = 1; seq <= 5; seq++) {
+            alice.publish("room-1", "{\"seq\":" + seq + "}", "p" + seq);
+        }
+        alice.send("{\"type\":\"ping\",\"requestId\":\"barrier\"}");
+        List<JsonNode> replies = until(alice, frame -> frame.path("type").asString().equals("pong"));
+        assertThat(replies).extracting(frame -> frame.path("type").asString())
+                .filteredOn(type -> !type.equals("presence")).as("the pong after every ack").containsExactly("ack", "ack", "ack", "ack", "ack", "pong");
+        assertThat(messages(until(bob, seq(5)))).extracting(m -> m.path("offset").asLong())
+                .containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
 }
