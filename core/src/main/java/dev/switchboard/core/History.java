@@ -21,6 +21,10 @@ import java.util.function.Predicate;
  * <p>A stream's {@code epoch} is drawn at random when the stream is created: a stream that is lost (the node
  * restarted, or the stream expired while idle and starts again) comes back with a new epoch, so a position of the
  * old one is never taken for a position of the new.
+ *
+ * <p>On a cluster the streams live in the engine ({@link Streams}) and these are the node's copies of those its
+ * connections use ({@link #lockCopy}): loaded when a room gets its first subscriber here, then fed each
+ * publication in offset order, with the offsets and epoch the engine gave; replays come from them.
  */
 final class History {
     private static final SecureRandom RANDOM = new SecureRandom();
