@@ -176,12 +176,9 @@ final class Scripts {
               if ttl <= 0 then return end
               local cutoff = now - ttl
               while true do
-                local batch = redis.call('XRANGE', stream, '-', '+', 'COUNT', 100)
-                if #batch == 0 then return end
-                for i = 1, #batch do
-                  if tonumber(batch[i][2][2]) > cutoff then return end
-                  redis.call('XDEL', stream, batch[i][1])
-                end
+                local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
+                if #first == 0 or tonumber(first[1][2][2]) > cutoff then return end
+                redis.call('XDEL', stream, first[1][1])
               end
             end
             """;

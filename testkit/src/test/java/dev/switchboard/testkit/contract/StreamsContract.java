@@ -1,11 +1,13 @@
 package dev.switchboard.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.core.spi.Publication;
 import dev.switchboard.core.spi.Streams;
 import dev.switchboard.protocol.RawJson;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -125,6 +127,24 @@ public abstract class StreamsContract extends ThreeNodes {
         assertThat(join(c.streams().read(app, "kept", "another-epoch", 5L, 2)).entries())
                 .as("a position of another epoch reads from the start").extracting(Streams.Entry::offset)
                 .containsExactly(4L, 5L);
+    }
+
+    @Test
+    void entriesPastTheTtlAreNoLongerReadButOffsetsAndEpochGoOn() {
+        for (int i = 1; i <= 3; i++) {
+            join(a.streams().append(publication("brief", "alice", Integer.toString(i)), SIZE, 200, false, false,
+                    p -> 0));
+        }
+        String epoch = join(b.streams().read(app, "brief", null, null, 10)).epoch();
+        await().atMost(Duration.ofSeconds(10)).until(() -> join(b.streams().read(app, "brief", null, null, 10))
+                .entries().isEmpty());
+        Streams.Range expired = join(b.streams().read(app, "brief", null, null, 10));
+        assertThat(expired.lastOffset()).isEqualTo(3);
+        assertThat(expired.firstOffset()).isEqualTo(4);
+        join(a.streams().append(publication("brief", "alice", "4"), SIZE, TTL, false, false, p -> 0)); // stays
+        Streams.Range after = join(c.streams().read(app, "brief", epoch, 3L, 10));
+        assertThat(after.epoch()).isEqualTo(epoch);
+        assertThat(after.entries()).extracting(Streams.Entry::offset).containsExactly(4L);
     }
 
     @Test
