@@ -337,3 +337,24 @@ test('across two nodes while both publishers keep sending: no gap, in order; onl
   t.diagnostic(`${repeats} repeated of ${before - safe} unconfirmed at the drop`);
   assert.ok(repeats <= before - safe, `${repeats} repeats, but only ${before - safe} messages were unconfirmed`);
 });
+
+test('across two nodes: the peer\'s new connection resumes from a connection whose node has not noticed it died', CLUSTER ? T : { ...T, skip: 'needs two nodes: npm run test:cluster' }, async () => {
+  const ch = chan('hist');
+  const [a, b] = ctx.server.nodes.map((node) => node.url);
+  const old = await on(a, 'hist-xnode-gus');
+  const publisher = await on(b, 'hist-xnode-hal');
+  await old.client.subscribe(ch);
+  await publisher.client.publish(ch, { seq: 0 });
+  await old.rec.waitFor('message', (m) => m.channel === ch && m.data.seq === 0);
+  await confirmed(old);
+
+  old.wire.sockets[0].pause(); // its network dies silently: node a keeps writing, nothing answers its pings
+  for (let seq = 1; seq <= 20; seq++) await publisher.client.publish(ch, { seq });
+  const fresh = await on(b, 'hist-xnode-gus'); // the same peer, back through another route, on node b
+  await fresh.client.subscribe(ch);
+  await fresh.rec.waitFor('message', (m) => m.channel === ch && m.data.seq === 20, { timeout: 10_000 });
+
+  assert.deepEqual(seqs(fresh, ch), Array.from({ length: 20 }, (_, i) => i + 1), 'all it had not confirmed, once');
+  const ack = fresh.wire.inbound('ack', 0).find((x) => x.recovered !== undefined);
+  assert.equal(ack?.recovered, true, 'node b learnt from node a where the dead connection stood');
+});

@@ -1,5 +1,6 @@
 package dev.switchboard.core;
 
+import dev.switchboard.core.spi.Streams;
 import dev.switchboard.core.spi.Streams.Cursor;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,9 +64,7 @@ public final class Cursors {
             list.removeIf(cursor -> cursor.expiresAtMillis() <= nowMillis);
             Cursor oldest = null;
             for (Cursor cursor : list) {
-                if (oldest == null || older(cursor, oldest, epoch)) {
-                    oldest = cursor;
-                }
+                oldest = Streams.older(oldest, cursor, epoch);
             }
             if (oldest != null) {
                 list.remove(oldest);
@@ -74,12 +73,6 @@ public final class Cursors {
             return list.isEmpty() ? null : list;
         });
         return claimed[0];
-    }
-
-    private static boolean older(Cursor a, Cursor b, String epoch) {
-        boolean aLost = !a.epoch().equals(epoch);
-        boolean bLost = !b.epoch().equals(epoch);
-        return aLost != bLost ? aLost : a.offset() < b.offset();
     }
 
     /** Drops expired cursors (the node's sweep). */

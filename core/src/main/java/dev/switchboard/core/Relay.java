@@ -276,6 +276,21 @@ final class Relay implements Broker.Inbound, PresenceStore.Listener, PeerRouter.
     }
 
     @Override
+    public Streams.Cursor takeOver(String app, String peerId, String channel) {
+        Tenant tenant = tenants.get(app);
+        History.Stream stream = tenant == null ? null : tenant.history.lockExisting(channel);
+        if (stream == null) {
+            return null;
+        }
+        try {
+            long oldest = Session.takeOver(tenant.hub.sessionsOf(peerId), stream, null);
+            return oldest < 0 ? null : new Streams.Cursor(oldest, stream.epoch, Long.MAX_VALUE);
+        } finally {
+            stream.lock.unlock();
+        }
+    }
+
+    @Override
     public int kick(String app, String peerId) {
         Tenant tenant = tenants.get(app);
         if (tenant == null) {

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -336,8 +337,9 @@ public final class Session {
     /**
      * A subscribe to a channel with history (docs/history.md): joins under the channel's stream lock with what
      * {@link #resume} works out there. A first subscribe of this connection without {@code since} looks for where a
-     * dropped connection of the same peer stood: in this node's cursors, or on a cluster in the store's (asked
-     * first, so the peer resumes on any node).
+     * dropped connection of the same peer stood: in this node's cursors, or on a cluster in the store's and, for
+     * a connection of the peer on another node that may be dead without its node knowing yet, in that node's
+     * positions (both asked first, so the peer resumes on any node).
      */
     private void subscribeWithHistory(Subscribe frame, ChannelRule rule, boolean repeat) {
         if (positions == null) {
@@ -357,8 +359,13 @@ public final class Session {
             return;
         }
         History.Stream copy = tenant.history.existing(frame.channel());
-        node.relay().cluster().streams().claimCursor(appId(), peerId(), frame.channel(),
-                        copy == null ? null : copy.epoch, node.clock().currentTimeMillis())
+        String epoch = copy == null ? null : copy.epoch;
+        Streams streams = node.relay().cluster().streams();
+        CompletableFuture<Streams.Cursor> dropped = streams.claimCursor(appId(), peerId(), frame.channel(), epoch,
+                node.clock().currentTimeMillis()).toCompletableFuture().exceptionally(failure -> null);
+        CompletableFuture<Streams.Cursor> elsewhere = streams.takeOver(appId(), peerId(), frame.channel())
+                .toCompletableFuture().exceptionally(failure -> null);
+        dropped.thenCombine(elsewhere, (a, b) -> Streams.older(a, b, epoch))
                 .whenComplete((cursor, failure) -> transport.execute(() -> {
                     if (closing) {
                         stopWaiting();
@@ -428,21 +435,29 @@ public final class Session {
      * lock held.
      */
     private Subscribe.Since resumePosition(History.Stream stream, Streams.Cursor cursor) {
-        Subscribe.Since since = cursor == null ? null : new Subscribe.Since(cursor.offset(), cursor.epoch());
-        if (since != null && !since.epoch().equals(stream.epoch)) {
-            return since;
+        if (cursor != null && !cursor.epoch().equals(stream.epoch)) {
+            return new Subscribe.Since(cursor.offset(), cursor.epoch());
         }
-        for (Session other : tenant.hub.sessionsOf(peerId())) {
-            Positions.Mark mark = other == this || other.positions == null ? null : other.positions.mark(stream);
+        long here = takeOver(tenant.hub.sessionsOf(peerId()), stream, this);
+        Streams.Cursor oldest = Streams.older(cursor,
+                here < 0 ? null : new Streams.Cursor(here, stream.epoch, Long.MAX_VALUE), stream.epoch);
+        return oldest == null ? null : new Subscribe.Since(oldest.offset(), oldest.epoch());
+    }
+
+    /**
+     * Marks taken over those of {@code sessions} (one peer's, but {@code except}) that have unconfirmed messages
+     * in {@code stream}, and returns the oldest confirmed position among them, or -1 if none. Stream lock held.
+     */
+    static long takeOver(Session[] sessions, History.Stream stream, Session except) {
+        long oldest = -1;
+        for (Session other : sessions) {
+            Positions.Mark mark = other == except || other.positions == null ? null : other.positions.mark(stream);
             if (mark != null && mark.lagging() && !mark.takenOver) {
                 mark.takenOver = true;
-                long confirmed = mark.confirmed;
-                if (since == null || confirmed < since.offset()) {
-                    since = new Subscribe.Since(confirmed, stream.epoch);
-                }
+                oldest = oldest < 0 ? mark.confirmed : Math.min(oldest, mark.confirmed);
             }
         }
-        return since;
+        return oldest;
     }
 
     /**

@@ -171,4 +171,28 @@ class ClusterHistoryTest {
         assertThat(messages(until(bob, seq(5)))).extracting(m -> m.path("offset").asLong())
                 .containsExactly(1L, 2L, 3L, 4L, 5L);
     }
+
+    @Test
+    void aConnectionDeadWithoutItsNodeKnowingIsResumedFromOnTheNodeThePeerReconnectsTo() {
+        TestNode.Client writer = two.connect("writer");
+        TestNode.Client old = one.connect("reader");
+        old.transport.pings = true;
+        old.subscribe("room-1", "r");
+        until(old, ack("r"));
+        old.session.onPong(1); // the snapshot's barrier ping
+        for (int seq = 1; seq <= 3; seq++) {
+            publish(writer, seq);
+        }
+        until(old, seq(3)); // written, not confirmed: its network died, node one does not know yet
+        publish(writer, 4);
+
+        TestNode.Client again = two.connect("reader").subscribe("room-1", "again");
+        List<JsonNode> frames = until(again, seq(4));
+        assertThat(frames.getFirst().path("recovered").asBoolean()).isTrue();
+        assertThat(messages(frames)).extracting(m -> m.path("data").path("seq").asInt()).containsExactly(1, 2, 3, 4);
+
+        old.session.onTransportClosed(); // noticed at last: taken over, it keeps no position
+        TestNode.Client third = two.connect("reader").subscribe("room-1", "third");
+        assertThat(until(third, ack("third")).getLast().has("recovered")).as("nothing to resume").isFalse();
+    }
 }

@@ -121,6 +121,8 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     private final ConcurrentHashMap<String, Set<String>> holders = new ConcurrentHashMap<>();
     /** APP\0NODE → when its announcement arrived (nanos), so an older listing does not undo it. */
     private final ConcurrentHashMap<String, Long> announcedAt = new ConcurrentHashMap<>();
+    /** Request → a take-over of this node waiting for the answers of the nodes holding the peer. */
+    private final ConcurrentHashMap<Long, Oldest> takeOvers = new ConcurrentHashMap<>();
     /** Id → this node's appends to streams whose own copy has not come back yet. */
     private final ConcurrentHashMap<Long, Own> owns = new ConcurrentHashMap<>();
     /** Id → arrival (nanos) of publications sent twice whose first copy arrived. */
@@ -820,6 +822,52 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         return Long.toString(ThreadLocalRandom.current().nextLong() >>> 16, 36);
     }
 
+    @Override
+    public CompletionStage<Cursor> takeOver(String app, String peerId, String channel) {
+        boolean here = peers.containsKey(key(app, peerId));
+        long request = ThreadLocalRandom.current().nextLong();
+        Oldest oldest = new Oldest();
+        takeOvers.put(request, oldest);
+        timer.schedule(oldest::expire, ANSWER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        try {
+            publishTo(Wire.peerChannel(app, peerId), Wire.bytes("O\0" + nodeId + '\0' + request + '\0' + channel))
+                    .whenComplete((receivers, failure) -> oldest.expect(failure != null ? 0
+                            : (int) Math.max(0, receivers - (here ? 1 : 0))));
+        } catch (RuntimeException e) { // the request queue is full
+            oldest.expect(0);
+        }
+        return oldest.closed.whenComplete((found, failure) -> takeOvers.remove(request));
+    }
+
+    /** A take-over waiting for the answers of the nodes holding the peer: the oldest position they give. */
+    private static final class Oldest {
+        final CompletableFuture<Cursor> closed = new CompletableFuture<>();
+        private int expected = -1;
+        private int answers;
+        private Cursor oldest;
+
+        synchronized void expect(int nodes) {
+            expected = nodes;
+            settleIfDone();
+        }
+
+        synchronized void answer(Cursor cursor) {
+            answers++;
+            oldest = Streams.older(oldest, cursor, null);
+            settleIfDone();
+        }
+
+        synchronized void expire() {
+            closed.complete(oldest);
+        }
+
+        private void settleIfDone() {
+            if (expected >= 0 && answers >= expected) {
+                closed.complete(oldest);
+            }
+        }
+    }
+
     /** Forgets own appends whose copy never came (this node unsubscribed meanwhile, or the link broke). */
     private void forgetOldOwns() {
         long now = System.nanoTime();
@@ -1246,6 +1294,23 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                 if (f != null && appPeer != null && !f.text(1).equals(nodeId)) {
                     int closed = peerInbound.kick(appPeer[0], appPeer[1]);
                     fire(() -> publishTo(Wire.nodeChannel(f.text(1)), Wire.bytes("R\0" + f.text(2) + '\0' + closed)));
+                }
+            }
+            case Wire.TAKE_OVER -> {
+                Wire.Fields f = Wire.split(payload, 4);
+                String[] appPeer = Wire.appPeer(text(channel));
+                if (f != null && appPeer != null && !f.text(1).equals(nodeId)) {
+                    Cursor found = peerInbound.takeOver(appPeer[0], appPeer[1], f.text(3));
+                    fire(() -> publishTo(Wire.nodeChannel(f.text(1)), Wire.bytes("Q\0" + f.text(2) + '\0'
+                            + (found == null ? "\0" : found.offset() + "\0" + found.epoch()))));
+                }
+            }
+            case Wire.TAKEN_OVER -> {
+                Wire.Fields f = Wire.split(payload, 4);
+                Oldest oldest = f == null ? null : takeOvers.get(f.number(1));
+                if (oldest != null) {
+                    oldest.answer(f.length(2) == 0 ? null
+                            : new Cursor(f.number(2), f.text(3), Long.MAX_VALUE));
                 }
             }
             case Wire.KICKED, Wire.ANSWER -> {

@@ -24,6 +24,8 @@ import java.util.Arrays;
  * S \0 id \0 node \0 request-or-0 \0 app \0 channel \0 from \0 offset \0 epoch \0 fromMetadata \0 data
  *                                                   a publication appended to its channel's stream (by Lua)
  * T \0 …as S…                                                                      S, also sent on the app's feed
+ * O \0 origin \0 request \0 channel                    a new connection of the peer elsewhere resumes channel
+ * Q \0 request \0 offset-or-empty \0 epoch-or-empty                                  a node's answer to O
  * K \0 origin \0 request                                                             close a peer (4020)
  * R \0 request \0 closed                                                             a node's answer to K
  * </pre>
@@ -43,6 +45,8 @@ final class Wire {
     static final byte MESSAGE_FED = 'F';
     static final byte COUNTED_FED = 'G';
     static final byte PATTERNS = 'P';
+    static final byte TAKE_OVER = 'O';
+    static final byte TAKEN_OVER = 'Q';
     static final byte STREAM_MESSAGE = 'S';
     static final byte STREAM_MESSAGE_FED = 'T';
     /** The cluster-wide keys of the nodes (one slot): heartbeats, reap marks, pattern holders, the epoch. */

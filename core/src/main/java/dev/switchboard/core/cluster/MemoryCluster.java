@@ -350,6 +350,26 @@ public final class MemoryCluster implements Cluster, Broker, PresenceStore, Peer
     }
 
     @Override
+    public CompletionStage<Cursor> takeOver(String app, String peerId, String channel) {
+        List<MemoryCluster> holders = shared ? bus.holders(this, app, peerId) : List.of();
+        List<CompletableFuture<Cursor>> answers = new ArrayList<>(holders.size());
+        for (MemoryCluster holder : holders) {
+            CompletableFuture<Cursor> one = new CompletableFuture<>();
+            if (!holder.onInboundThread(() -> one.complete(holder.peers.takeOver(app, peerId, channel)))) {
+                one.complete(null);
+            }
+            answers.add(one);
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Cursor oldest = null;
+            for (CompletableFuture<Cursor> answer : answers) {
+                oldest = Streams.older(oldest, answer.join(), null);
+            }
+            return oldest;
+        });
+    }
+
+    @Override
     public String toString() {
         return "MemoryCluster[" + nodeId + "]";
     }

@@ -35,5 +35,15 @@ public interface PeerRouter {
 
         /** Closes this node's connections of {@code peerId} with 4020; returns how many. */
         int kick(String app, String peerId);
+
+        /**
+         * Another node's new connection of {@code peerId} resumes {@code channel}'s stream
+         * ({@link Streams#takeOver}): the oldest confirmed position of this node's connections of the peer in it
+         * that have unconfirmed messages (perhaps dead without this node knowing yet), which are marked taken over;
+         * null if none.
+         */
+        default Streams.Cursor takeOver(String app, String peerId, String channel) {
+            return null;
+        }
     }
 }

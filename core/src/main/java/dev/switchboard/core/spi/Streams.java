@@ -57,6 +57,26 @@ public interface Streams {
      */
     CompletionStage<Cursor> claimCursor(String app, String peerId, String channel, String epoch, long nowMillis);
 
+    /**
+     * Where the peer's connections on other nodes stand in {@code channel}'s stream, for its new connection here
+     * that subscribes: each node answers with the oldest confirmed position of its connections of the peer that
+     * have unconfirmed messages — perhaps dead without that node knowing yet, as the old socket of a reconnect
+     * that reached another node — and marks them taken over ({@link PeerRouter.Inbound#takeOver}). Completes with
+     * the oldest answer, or null if none (nodes that do not answer within {@link Broker#COUNT_TIMEOUT_MILLIS} are
+     * left out).
+     */
+    CompletionStage<Cursor> takeOver(String app, String peerId, String channel);
+
+    /** The older of two positions ({@code null} for none): one of another epoch than {@code epoch} first. */
+    static Cursor older(Cursor a, Cursor b, String epoch) {
+        if (a == null || b == null) {
+            return a == null ? b : a;
+        }
+        boolean aLost = epoch != null && !a.epoch().equals(epoch);
+        boolean bLost = epoch != null && !b.epoch().equals(epoch);
+        return aLost != bLost ? (aLost ? a : b) : a.offset() <= b.offset() ? a : b;
+    }
+
     /** One retained publication. */
     record Entry(long offset, long atMillis, String from, RawJson data, RawJson fromMetadata) {
     }

@@ -64,6 +64,17 @@ final class Recorder implements Broker.Inbound, PresenceStore.Listener, PeerRout
         return connectionsPerKick;
     }
 
+    /** What {@link #takeOver} answers: where this node's connections of the peer stand (null: none lags). */
+    volatile dev.switchboard.core.spi.Streams.Cursor position;
+    /** Every take-over asked of this node, as "APP/PEER:CHANNEL". */
+    final BlockingQueue<String> takeOvers = new LinkedBlockingQueue<>();
+
+    @Override
+    public dev.switchboard.core.spi.Streams.Cursor takeOver(String app, String peerId, String channel) {
+        takeOvers.add(app + "/" + peerId + ":" + channel);
+        return position;
+    }
+
     Publication nextPublication() {
         return next(publications, "publication");
     }

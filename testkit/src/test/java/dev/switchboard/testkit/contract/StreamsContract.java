@@ -196,4 +196,25 @@ public abstract class StreamsContract extends ThreeNodes {
         assertThat(claimed).as("30 was not kept, 5 took 17's place").containsExactly(5L, 10L, 11L, 12L, 13L, 14L,
                 15L, 16L);
     }
+
+    @Test
+    void aTakeOverAsksTheOtherNodesHoldingThePeerAndGetsTheOldestPosition() {
+        join(a.peers().register(app, "alice"));
+        join(b.peers().register(app, "alice"));
+        join(c.peers().register(app, "alice"));
+        inB.position = new Streams.Cursor(5, "e", Long.MAX_VALUE);
+        inC.position = new Streams.Cursor(3, "e", Long.MAX_VALUE);
+        assertThat(join(a.streams().takeOver(app, "alice", "room")).offset()).isEqualTo(3);
+        assertThat(inB.takeOvers).containsExactly(app + "/alice:room");
+        assertThat(inC.takeOvers).containsExactly(app + "/alice:room");
+        assertThat(inA.takeOvers).as("not its own node").isEmpty();
+
+        inC.position = null; // nothing lags there now
+        assertThat(join(a.streams().takeOver(app, "alice", "room")).offset()).isEqualTo(5);
+        b.peers().unregister(app, "alice");
+        c.peers().unregister(app, "alice");
+        assertThat(join(b.peers().register(app, "barrier"))).isNull(); // b's unregister is through
+        assertThat(join(c.peers().register(app, "barrier"))).isNull();
+        assertThat(join(a.streams().takeOver(app, "alice", "room"))).as("no other node holds alice").isNull();
+    }
 }
