@@ -505,7 +505,7 @@ public final class Session {
                 && !Glob.isPattern(publish.channel()) && tenant.rule(publish.channel()).history() != null);
     }
 
-    /** Holds {@code frame} (null: a binary one) first in line, and reads nothing more until the appends are answered. */
+    /** Holds {@code frame} (null: a binary one) first in line; reads nothing more until the appends are answered. */
     private void awaitAppends(byte[] frame) {
         if (held == null) {
             held = new ArrayDeque<>();

@@ -80,6 +80,23 @@ class ClusterHistoryTest {
         arrived(publisher, ack("p" + seq)).removeIf(ack("p" + seq)); // acked once its own node delivered it
     }
 
+    /**
+     * Peer "reader" on node one, subscribed to room-1, written messages 1–3 by {@code writer} but confirming none
+     * of them: its pings go unanswered (it may be dead).
+     */
+    private TestNode.Client readerWithoutConfirmations(TestNode.Client writer) {
+        TestNode.Client reader = one.connect("reader");
+        reader.transport.pings = true;
+        reader.subscribe("room-1", "r");
+        until(reader, ack("r"));
+        reader.session.onPong(1); // the snapshot's barrier ping
+        for (int seq = 1; seq <= 3; seq++) {
+            publish(writer, seq);
+        }
+        until(reader, seq(3));
+        return reader;
+    }
+
     @Test
     void publicationsOnBothNodesGetOneStreamsOffsetsInTheSameOrderEverywhere() {
         TestNode.Client alice = one.connect("alice").subscribe("room-1", "a");
@@ -111,15 +128,7 @@ class ClusterHistoryTest {
     @Test
     void aPeerDroppedOnOneNodeResumesOnTheOtherFromWhereItsConnectionStood() {
         TestNode.Client writer = two.connect("writer");
-        TestNode.Client reader = one.connect("reader");
-        reader.transport.pings = true;
-        reader.subscribe("room-1", "r");
-        until(reader, ack("r"));
-        reader.session.onPong(1); // the snapshot's barrier ping
-        for (int seq = 1; seq <= 3; seq++) {
-            publish(writer, seq);
-        }
-        until(reader, seq(3)); // written, its confirming ping not answered: it may not have arrived
+        TestNode.Client reader = readerWithoutConfirmations(writer);
         reader.session.onTransportClosed();
         publish(writer, 4);
         two.node.publish(TestNode.APP, "room-1", "system", RawJson.of("{\"seq\":5}"), null).toCompletableFuture()
@@ -167,7 +176,8 @@ class ClusterHistoryTest {
         alice.send("{\"type\":\"ping\",\"requestId\":\"barrier\"}");
         List<JsonNode> replies = until(alice, frame -> frame.path("type").asString().equals("pong"));
         assertThat(replies).extracting(frame -> frame.path("type").asString())
-                .filteredOn(type -> !type.equals("presence")).as("the pong after every ack").containsExactly("ack", "ack", "ack", "ack", "ack", "pong");
+                .filteredOn(type -> !type.equals("presence")).as("the pong after every ack")
+                .containsExactly("ack", "ack", "ack", "ack", "ack", "pong");
         assertThat(messages(until(bob, seq(5)))).extracting(m -> m.path("offset").asLong())
                 .containsExactly(1L, 2L, 3L, 4L, 5L);
     }
@@ -175,15 +185,7 @@ class ClusterHistoryTest {
     @Test
     void aConnectionDeadWithoutItsNodeKnowingIsResumedFromOnTheNodeThePeerReconnectsTo() {
         TestNode.Client writer = two.connect("writer");
-        TestNode.Client old = one.connect("reader");
-        old.transport.pings = true;
-        old.subscribe("room-1", "r");
-        until(old, ack("r"));
-        old.session.onPong(1); // the snapshot's barrier ping
-        for (int seq = 1; seq <= 3; seq++) {
-            publish(writer, seq);
-        }
-        until(old, seq(3)); // written, not confirmed: its network died, node one does not know yet
+        TestNode.Client old = readerWithoutConfirmations(writer); // its network died, node one does not know yet
         publish(writer, 4);
 
         TestNode.Client again = two.connect("reader").subscribe("room-1", "again");

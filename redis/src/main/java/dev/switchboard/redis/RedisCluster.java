@@ -105,7 +105,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     private final ConcurrentHashMap<String, Set<String>> entries = new ConcurrentHashMap<>();
     /** APP\0ROOM\0PEER of removals Redis did not take (the link was down), to make again on reconnect. */
     private final Set<String> failedRemovals = ConcurrentHashMap.newKeySet();
-    private final ConcurrentHashMap<Long, Tally> tallies = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Answers<Integer>> tallies = new ConcurrentHashMap<>();
     /** The connections to Redis that are down now. */
     private final Set<RedisChannelHandler<?, ?>> down = ConcurrentHashMap.newKeySet();
     /** Dead nodes this node is removing the entries of. */
@@ -122,7 +122,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     /** APP\0NODE → when its announcement arrived (nanos), so an older listing does not undo it. */
     private final ConcurrentHashMap<String, Long> announcedAt = new ConcurrentHashMap<>();
     /** Request → a take-over of this node waiting for the answers of the nodes holding the peer. */
-    private final ConcurrentHashMap<Long, Oldest> takeOvers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Answers<Cursor>> takeOvers = new ConcurrentHashMap<>();
     /** Id → this node's appends to streams whose own copy has not come back yet. */
     private final ConcurrentHashMap<Long, Own> owns = new ConcurrentHashMap<>();
     /** Id → arrival (nanos) of publications sent twice whose first copy arrived. */
@@ -399,7 +399,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     public CompletionStage<Integer> publishCounted(Publication publication) {
         long id = ThreadLocalRandom.current().nextLong();
         long request = ThreadLocalRandom.current().nextLong();
-        Tally tally = new Tally();
+        Answers<Integer> tally = Answers.counting();
         tallies.put(request, tally);
         timer.schedule(tally::expire, ANSWER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         boolean fed = fed(publication.app());
@@ -503,7 +503,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
                 .thenCompose(added -> {
                     holders.compute(app, (k, nodes) -> with(nodes, nodeId));
                     long request = ThreadLocalRandom.current().nextLong();
-                    Tally answers = new Tally();
+                    Answers<Integer> answers = Answers.counting();
                     tallies.put(request, answers);
                     timer.schedule(answers::expire, ANSWER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
                     int others = Math.max(0, liveNodes - 1);
@@ -637,7 +637,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     public CompletionStage<Integer> kick(String app, String peerId) {
         boolean here = peers.containsKey(key(app, peerId));
         long request = ThreadLocalRandom.current().nextLong();
-        Tally kick = new Tally();
+        Answers<Integer> kick = Answers.counting();
         tallies.put(request, kick);
         timer.schedule(kick::expire, ANSWER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         try {
@@ -650,31 +650,45 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         return kick.closed.whenComplete((closed, failure) -> tallies.remove(request));
     }
 
-    /** A kick, counted publish or announcement waiting for the answers of the nodes (or subscriptions) it reached. */
-    private static final class Tally {
-        final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    /**
+     * A request waiting for the answers of the nodes (or subscriptions) it reached — a kick, a counted publish, an
+     * announcement, a take-over — folded into one result as they come; done when all came or on expiry.
+     */
+    private static final class Answers<T> {
+        final CompletableFuture<T> closed = new CompletableFuture<>();
+        private final java.util.function.BinaryOperator<T> fold;
         private int expected = -1;
         private int answers;
-        private int sum;
+        private T result;
+
+        Answers(T none, java.util.function.BinaryOperator<T> fold) {
+            this.result = none;
+            this.fold = fold;
+        }
+
+        /** Answers summed: connections reached. */
+        static Answers<Integer> counting() {
+            return new Answers<>(0, Integer::sum);
+        }
 
         synchronized void expect(int nodes) {
             expected = nodes;
             settleIfDone();
         }
 
-        synchronized void answer(int count) {
+        synchronized void answer(T value) {
             answers++;
-            sum += count;
+            result = fold.apply(result, value);
             settleIfDone();
         }
 
         synchronized void expire() {
-            closed.complete(sum);
+            closed.complete(result);
         }
 
         private void settleIfDone() {
             if (expected >= 0 && answers >= expected) {
-                closed.complete(sum);
+                closed.complete(result);
             }
         }
     }
@@ -714,7 +728,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
         long request = count ? ThreadLocalRandom.current().nextLong() : 0;
         Own own = new Own(here);
         owns.put(id, own);
-        Tally tally = count ? new Tally() : null;
+        Answers<Integer> tally = count ? Answers.counting() : null;
         if (count) {
             tallies.put(request, tally);
             timer.schedule(tally::expire, ANSWER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
@@ -826,7 +840,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
     public CompletionStage<Cursor> takeOver(String app, String peerId, String channel) {
         boolean here = peers.containsKey(key(app, peerId));
         long request = ThreadLocalRandom.current().nextLong();
-        Oldest oldest = new Oldest();
+        Answers<Cursor> oldest = new Answers<>(null, (x, y) -> Streams.older(x, y, null));
         takeOvers.put(request, oldest);
         timer.schedule(oldest::expire, ANSWER_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         try {
@@ -837,35 +851,6 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
             oldest.expect(0);
         }
         return oldest.closed.whenComplete((found, failure) -> takeOvers.remove(request));
-    }
-
-    /** A take-over waiting for the answers of the nodes holding the peer: the oldest position they give. */
-    private static final class Oldest {
-        final CompletableFuture<Cursor> closed = new CompletableFuture<>();
-        private int expected = -1;
-        private int answers;
-        private Cursor oldest;
-
-        synchronized void expect(int nodes) {
-            expected = nodes;
-            settleIfDone();
-        }
-
-        synchronized void answer(Cursor cursor) {
-            answers++;
-            oldest = Streams.older(oldest, cursor, null);
-            settleIfDone();
-        }
-
-        synchronized void expire() {
-            closed.complete(oldest);
-        }
-
-        private void settleIfDone() {
-            if (expected >= 0 && answers >= expected) {
-                closed.complete(oldest);
-            }
-        }
     }
 
     /** Forgets own appends whose copy never came (this node unsubscribed meanwhile, or the link broke). */
@@ -1307,7 +1292,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
             }
             case Wire.TAKEN_OVER -> {
                 Wire.Fields f = Wire.split(payload, 4);
-                Oldest oldest = f == null ? null : takeOvers.get(f.number(1));
+                Answers<Cursor> oldest = f == null ? null : takeOvers.get(f.number(1));
                 if (oldest != null) {
                     oldest.answer(f.length(2) == 0 ? null
                             : new Cursor(f.number(2), f.text(3), Long.MAX_VALUE));
@@ -1315,7 +1300,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
             }
             case Wire.KICKED, Wire.ANSWER -> {
                 Wire.Fields f = Wire.split(payload, 3);
-                Tally tally = f == null ? null : tallies.get(f.number(1));
+                Answers<Integer> tally = f == null ? null : tallies.get(f.number(1));
                 if (tally != null) {
                     tally.answer((int) f.number(2));
                 }
@@ -1357,7 +1342,7 @@ public final class RedisCluster implements Cluster, Broker, PresenceStore, PeerR
             return;
         }
         if (origin.equals(nodeId)) {
-            Tally tally = tallies.get(request);
+            Answers<Integer> tally = tallies.get(request);
             if (tally != null) {
                 tally.answer(delivered);
             }
