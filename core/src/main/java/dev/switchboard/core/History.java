@@ -2,6 +2,7 @@ package dev.switchboard.core;
 
 import dev.switchboard.core.auth.ChannelRule;
 import dev.switchboard.core.spi.Streams;
+import dev.switchboard.core.spi.Streams.Entry;
 import dev.switchboard.protocol.RawJson;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -190,12 +191,10 @@ final class History {
         return Long.toString(RANDOM.nextLong() >>> 16, 36);
     }
 
-    /** One publication kept in a stream. */
-    record Entry(long offset, long atMillis, String from, RawJson data, RawJson fromMetadata) {
-        /** What the entry costs the budget: its payloads plus about 100 bytes of object headers and fields. */
-        long bytes() {
-            return data.length() + (fromMetadata == null ? 0 : fromMetadata.length()) + from.length() + 100;
-        }
+    /** What an entry costs the budget: its payloads plus about 100 bytes of object headers and fields. */
+    private static long bytes(Entry entry) {
+        RawJson metadata = entry.fromMetadata();
+        return entry.data().length() + (metadata == null ? 0 : metadata.length()) + entry.from().length() + 100;
     }
 
     /**
@@ -263,8 +262,8 @@ final class History {
             while (!entries.isEmpty()) {
                 removeOldest();
             }
-            for (Streams.Entry entry : range.entries()) {
-                add(new Entry(entry.offset(), entry.atMillis(), entry.from(), entry.data(), entry.fromMetadata()));
+            for (Entry entry : range.entries()) {
+                add(entry);
             }
             for (Entry entry : live) {
                 add(entry);
@@ -281,13 +280,13 @@ final class History {
             add(entry);
             lastAppendMillis = nowMillis;
             trim(nowMillis);
-            return entry.offset;
+            return entry.offset();
         }
 
         private void add(Entry entry) {
             entries.addLast(entry);
-            bytes += entry.bytes();
-            budget.add(entry.bytes());
+            bytes += bytes(entry);
+            budget.add(bytes(entry));
         }
 
         /** Keeps the stream to its rule's size and TTL, and pays first when the budget is over. */
@@ -361,8 +360,8 @@ final class History {
 
         private void removeOldest() {
             Entry oldest = entries.removeFirst();
-            bytes -= oldest.bytes();
-            budget.add(-oldest.bytes());
+            bytes -= bytes(oldest);
+            budget.add(-bytes(oldest));
         }
 
         /** The payload in an array of its own: the decoded frame it views is not kept alive by the history. */

@@ -1,6 +1,6 @@
 package dev.switchboard.core;
 
-import dev.switchboard.protocol.RawJson;
+import dev.switchboard.core.spi.Streams;
 import java.util.List;
 
 /**
@@ -14,10 +14,6 @@ import java.util.List;
  * @param missed   messages after the asked position are no longer kept (expired, trimmed, or the position belongs
  *                 to another epoch)
  */
-public record HistoryPage(String channel, String epoch, long offset, List<Message> messages, boolean hasMore,
-                          boolean missed) {
-
-    /** One message as it was published. */
-    public record Message(long offset, long timestampMillis, String from, RawJson data, RawJson fromMetadata) {
-    }
+public record HistoryPage(String channel, String epoch, long offset, List<Streams.Entry> messages,
+                          boolean hasMore, boolean missed) {
 }

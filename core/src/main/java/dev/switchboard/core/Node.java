@@ -308,11 +308,8 @@ public final class Node {
         History.Stream stream = tenant.history.lock(channel, rule, now);
         try {
             boolean sameEpoch = epoch == null || epoch.equals(stream.epoch);
-            List<History.Entry> kept = since == null ? stream.newest(limit, now)
+            List<Streams.Entry> entries = since == null ? stream.newest(limit, now)
                     : stream.after(sameEpoch ? since : 0, limit + 1, now);
-            List<Streams.Entry> entries = kept.stream()
-                    .map(e -> new Streams.Entry(e.offset(), e.atMillis(), e.from(), e.data(), e.fromMetadata()))
-                    .toList();
             return CompletableFuture.completedFuture(Optional.of(page(channel, new Streams.Range(stream.epoch,
                     stream.lastOffset(), stream.firstOffset(), entries), since, epoch, limit)));
         } finally {
@@ -325,11 +322,8 @@ public final class Node {
         boolean sameEpoch = epoch == null || epoch.equals(range.epoch());
         boolean missed = since != null && (!sameEpoch || since < range.firstOffset() - 1);
         boolean more = since != null && range.entries().size() > limit;
-        List<HistoryPage.Message> messages = range.entries().subList(0, Math.min(limit, range.entries().size()))
-                .stream()
-                .map(e -> new HistoryPage.Message(e.offset(), e.atMillis(), e.from(), e.data(), e.fromMetadata()))
-                .toList();
-        return new HistoryPage(channel, range.epoch(), range.lastOffset(), messages, more, missed);
+        List<Streams.Entry> messages = range.entries().subList(0, Math.min(limit, range.entries().size()));
+        return new HistoryPage(channel, range.epoch(), range.lastOffset(), List.copyOf(messages), more, missed);
     }
 
     /** Closes every connection of {@code peerId} in the app, on every node, with 4020; completes with how many. */

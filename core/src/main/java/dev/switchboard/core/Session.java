@@ -404,7 +404,7 @@ public final class Session {
         Subscribe.Since since = frame.since() != null ? frame.since()
                 : repeat ? null : resumePosition(stream, cursor.apply(stream));
         long last = stream.lastOffset();
-        List<History.Entry> entries;
+        List<Streams.Entry> entries;
         Boolean recovered = null;
         if (since == null) {
             int replay = repeat ? 0 : rule.replayOnSubscribe();
@@ -464,12 +464,12 @@ public final class Session {
      * The message frames of {@code entries}, the newest that fit in half the connection's outbound bound (a replay
      * must not close the connection it is for).
      */
-    private List<Outbox.StreamMessage> replayFrames(History.Stream stream, List<History.Entry> entries,
+    private List<Outbox.StreamMessage> replayFrames(History.Stream stream, List<Streams.Entry> entries,
                                                     boolean includeSenderMetadata) {
         long room = node.settings().outboxMaxBytes() / 2;
         ArrayList<Outbox.StreamMessage> frames = new ArrayList<>(entries.size());
         for (int i = entries.size() - 1; i >= 0; i--) {
-            History.Entry entry = entries.get(i);
+            Streams.Entry entry = entries.get(i);
             byte[] frame = ServerFrames.message(stream.channel, entry.from(), entry.data(),
                     includeSenderMetadata ? entry.fromMetadata() : null, entry.offset(), stream.epoch);
             room -= frame.length;

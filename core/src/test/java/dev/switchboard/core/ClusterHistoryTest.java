@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.switchboard.core.auth.ChannelRule;
 import dev.switchboard.core.cluster.MemoryBus;
+import dev.switchboard.core.spi.Streams;
 import dev.switchboard.protocol.RawJson;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -120,7 +121,7 @@ class ClusterHistoryTest {
         for (TestNode node : List.of(one, two)) {
             HistoryPage page = node.node.history(TestNode.APP, "room-1", 2L, epoch, 10).toCompletableFuture().join()
                     .orElseThrow();
-            assertThat(page.messages()).extracting(HistoryPage.Message::offset).containsExactly(3L, 4L, 5L, 6L);
+            assertThat(page.messages()).extracting(Streams.Entry::offset).containsExactly(3L, 4L, 5L, 6L);
             assertThat(page.missed()).isFalse();
         }
     }

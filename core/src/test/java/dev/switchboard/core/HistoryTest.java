@@ -3,6 +3,7 @@ package dev.switchboard.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.switchboard.core.auth.ChannelRule;
+import dev.switchboard.core.spi.Streams;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,7 +85,7 @@ class HistoryTest {
         assertThat(messages).allSatisfy(m -> assertThat(m.path("epoch").asString()).isEqualTo(epoch));
 
         HistoryPage page = page(fx, "room-1", null, null, 10);
-        assertThat(page.messages()).extracting(HistoryPage.Message::offset).containsExactly(3L, 4L, 5L);
+        assertThat(page.messages()).extracting(Streams.Entry::offset).containsExactly(3L, 4L, 5L);
         assertThat(page.offset()).isEqualTo(5);
         assertThat(page(fx, "room-1", 1L, epoch, 10).missed()).isTrue();
         assertThat(page(fx, "room-1", 2L, epoch, 10).missed()).isFalse();
@@ -276,7 +277,7 @@ class HistoryTest {
         for (int i = 0; i < 100; i++) {
             writer.publish("room-1", data);
         }
-        List<HistoryPage.Message> kept = page(fx, "room-1", null, null, 1000)
+        List<Streams.Entry> kept = page(fx, "room-1", null, null, 1000)
                 .messages();
         assertThat(kept.size()).as("~10 KB of 1 KB messages").isBetween(5, 10);
         assertThat(kept.getLast().offset()).isEqualTo(100);

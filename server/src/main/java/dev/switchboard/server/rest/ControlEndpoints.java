@@ -1,6 +1,7 @@
 package dev.switchboard.server.rest;
 
 import dev.switchboard.core.HistoryPage;
+import dev.switchboard.core.spi.Streams;
 import dev.switchboard.core.Node;
 import dev.switchboard.core.Usage;
 import dev.switchboard.core.auth.Action;
@@ -140,10 +141,10 @@ final class ControlEndpoints {
             g.writeBooleanProperty("missed", page.missed());
             g.writeName("messages");
             g.writeStartArray();
-            for (HistoryPage.Message message : page.messages()) {
+            for (Streams.Entry message : page.messages()) {
                 g.writeStartObject();
                 g.writeNumberProperty("offset", message.offset());
-                g.writeNumberProperty("timestamp", message.timestampMillis());
+                g.writeNumberProperty("timestamp", message.atMillis());
                 g.writeStringProperty("from", message.from());
                 RestJson.writeRaw(g, "data", message.data());
                 if (message.fromMetadata() != null) {
