@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The message history of one app's channels on this node (docs/history.md): per channel a {@link Stream} of the
@@ -37,31 +38,33 @@ final class History {
         this.budget = budget;
     }
 
-    /** The stream of {@code channel}, created (with a new epoch) if it has none. */
-    private Stream stream(String channel, ChannelRule.History rule, long nowMillis) {
+    /** The stream of {@code channel}, created with {@code epoch} if it has none. */
+    private Stream orCreate(String channel, Supplier<String> epoch, long nowMillis) {
         Stream stream = streams.get(channel);
-        if (stream == null) {
-            stream = streams.computeIfAbsent(channel, name -> {
-                budget.add(Stream.OVERHEAD);
-                return new Stream(name, newEpoch(), budget, nowMillis);
-            });
-        }
-        stream.rule = rule;
-        return stream;
+        return stream != null ? stream : streams.computeIfAbsent(channel, name -> {
+            budget.add(Stream.OVERHEAD);
+            return new Stream(name, epoch.get(), budget, nowMillis);
+        });
     }
 
-    /**
-     * The stream of {@code channel} (created if it has none) with its lock held; the caller unlocks. A stream the
-     * sweep removed meanwhile is looked up again.
-     */
+    /** {@code stream} with its lock held, or null if it was dropped (its lookup is to be made again). */
+    private static Stream locked(Stream stream) {
+        stream.lock.lock();
+        if (!stream.dropped) {
+            return stream;
+        }
+        stream.lock.unlock();
+        return null;
+    }
+
+    /** The stream of {@code channel} (created, with a new epoch, if it has none) with its lock held. */
     Stream lock(String channel, ChannelRule.History rule, long nowMillis) {
         for (;;) {
-            Stream stream = stream(channel, rule, nowMillis);
-            stream.lock.lock();
-            if (!stream.dropped) {
+            Stream stream = locked(orCreate(channel, History::newEpoch, nowMillis));
+            if (stream != null) {
+                stream.rule = rule;
                 return stream;
             }
-            stream.lock.unlock();
         }
     }
 
@@ -73,33 +76,16 @@ final class History {
      */
     Stream lockCopy(String channel, ChannelRule.History rule, String epoch, long nowMillis) {
         for (;;) {
-            Stream stream = streams.get(channel);
-            if (stream != null && !stream.epoch.equals(epoch)) {
-                stream.lock.lock();
-                try {
-                    if (!stream.dropped && streams.remove(channel, stream)) {
-                        stream.drop();
-                    }
-                } finally {
-                    stream.lock.unlock();
-                }
+            Stream stream = locked(orCreate(channel, () -> epoch, nowMillis));
+            if (stream == null) {
                 continue;
             }
-            if (stream == null) {
-                Stream created = new Stream(channel, epoch, budget, nowMillis);
-                stream = streams.putIfAbsent(channel, created);
-                if (stream == null) {
-                    budget.add(Stream.OVERHEAD);
-                    stream = created;
-                } else {
-                    continue;
-                }
-            }
-            stream.rule = rule;
-            stream.lock.lock();
-            if (!stream.dropped) {
+            if (stream.epoch.equals(epoch)) {
+                stream.rule = rule;
                 return stream;
             }
+            streams.remove(channel, stream);
+            stream.drop();
             stream.lock.unlock();
         }
     }
@@ -111,11 +97,10 @@ final class History {
             if (stream == null) {
                 return null;
             }
-            stream.lock.lock();
-            if (!stream.dropped) {
-                return stream;
+            Stream held = locked(stream);
+            if (held != null) {
+                return held;
             }
-            stream.lock.unlock();
         }
     }
 
