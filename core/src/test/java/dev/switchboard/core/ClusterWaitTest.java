@@ -5,25 +5,31 @@ import static dev.switchboard.core.Frames.joined;
 import static dev.switchboard.core.Frames.left;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.switchboard.core.auth.AppLimits;
+import dev.switchboard.core.auth.ChannelRule;
 import dev.switchboard.core.spi.Broker;
 import dev.switchboard.core.spi.Cluster;
 import dev.switchboard.core.spi.ClusterCounters;
 import dev.switchboard.core.spi.PeerRouter;
 import dev.switchboard.core.spi.PresenceStore;
 import dev.switchboard.core.spi.Publication;
+import dev.switchboard.core.spi.Streams;
 import dev.switchboard.protocol.RawJson;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
  * A node of a cluster whose engine the test drives by hand: a room's first subscriber waits for the broker and
  * the listing, frames read meanwhile keep their order, deltas that raced the listing count only if newer, a
- * send waits for the router, and a peer on two nodes is one member.
+ * send waits for the router, a peer on two nodes is one member, and publishes to a channel with history go to the
+ * store together up to the cap while anything else waits for their answers.
  */
 class ClusterWaitTest {
     private static final String PING = "{\"type\":\"ping\"}";
@@ -115,6 +121,30 @@ class ClusterWaitTest {
         assertThat(engine.calls).containsSubsequence("add room bob", "remove room bob");
     }
 
+    @Test
+    void publishesToAChannelWithHistoryGoOutTogetherUpToTheCapAndTheNextWaitsForAllTheirAnswers() {
+        TestNode node = new TestNode(NodeSettings.defaults(), AppLimits.UNLIMITED, List.of("**"), engine,
+                List.of(new ChannelRule("room-*", new ChannelRule.History(100, Duration.ofMinutes(5)), 0, null)));
+        var alice = node.connect("alice");
+        for (int i = 1; i <= Session.MAX_APPENDING + 1; i++) {
+            alice.publish("room-1", Integer.toString(i), "p" + i);
+        }
+        assertThat(engine.appends).as("the one past the cap waits").hasSize(Session.MAX_APPENDING);
+        engine.appends.poll().complete(0);
+        node.settle();
+        assertThat(engine.appends).as("it waits for all of them, not for a free place")
+                .hasSize(Session.MAX_APPENDING - 1);
+        while (!engine.appends.isEmpty()) {
+            engine.appends.poll().complete(0);
+        }
+        node.settle();
+        assertThat(engine.calls).last().isEqualTo("append room-1 " + (Session.MAX_APPENDING + 1));
+        engine.appends.poll().complete(0);
+        node.settle();
+        assertThat(alice.take()).as("every publish acked").hasSize(Session.MAX_APPENDING + 1)
+                .allSatisfy(frame -> assertThat(TestNode.type(frame)).isEqualTo("ack"));
+    }
+
     private static PresenceStore.Members members(long version, String... peers) {
         List<PresenceStore.Member> list = new ArrayList<>();
         for (String peer : peers) {
@@ -129,8 +159,11 @@ class ClusterWaitTest {
     }
 
     /** An engine whose confirmations, listings and routing answers the test completes; it records the calls. */
-    private static final class Engine implements Cluster, Broker, PresenceStore, PeerRouter, ClusterCounters {
+    private static final class Engine implements Cluster, Broker, PresenceStore, PeerRouter, ClusterCounters,
+            Streams {
         final List<String> calls = new ArrayList<>();
+        /** Appends to streams not answered yet, oldest first. */
+        final Deque<CompletableFuture<Integer>> appends = new ArrayDeque<>();
         final Deque<CompletableFuture<Void>> subscriptions = new ArrayDeque<>();
         final Deque<CompletableFuture<Members>> listings = new ArrayDeque<>();
         final Deque<CompletableFuture<Integer>> sends = new ArrayDeque<>();
@@ -167,8 +200,37 @@ class ClusterWaitTest {
         }
 
         @Override
-        public dev.switchboard.core.spi.Streams streams() {
-            throw new UnsupportedOperationException("no channel of these tests has history");
+        public Streams streams() {
+            return this;
+        }
+
+        @Override
+        public CompletionStage<Integer> append(Publication publication, int size, long ttlMillis, boolean comesBack,
+                                               boolean count, ToIntFunction<Publication> here) {
+            calls.add("append " + publication.channel() + " " + publication.data());
+            CompletableFuture<Integer> answered = new CompletableFuture<>();
+            appends.add(answered);
+            return answered;
+        }
+
+        @Override
+        public CompletionStage<Range> read(String app, String channel, String epoch, Long after, int limit) {
+            return CompletableFuture.completedFuture(new Range("e", 0, 1, List.of()));
+        }
+
+        @Override
+        public void keepCursor(String app, String peerId, String channel, Cursor cursor) {
+        }
+
+        @Override
+        public CompletionStage<Cursor> claimCursor(String app, String peerId, String channel, String epoch,
+                                                   long nowMillis) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletionStage<Cursor> takeOver(String app, String peerId, String channel) {
+            return CompletableFuture.completedFuture(null);
         }
 
         @Override
