@@ -109,6 +109,17 @@ public abstract class StreamsContract extends ThreeNodes {
     }
 
     @Test
+    void anAppendWhoseOwnCopyNeverComesCompletesAllTheSame() {
+        subscribe(b, "unheard");
+        int[] here = {0};
+        Integer delivered = join(a.streams().append(publication("unheard", "alice", "1"), SIZE, TTL, true, false,
+                p -> ++here[0])); // a says it would hear it, but has no subscription that brings it
+        assertThat(delivered).isZero();
+        assertThat(here[0]).isZero();
+        assertThat(inB.nextPublication().offset()).as("the others got it").isEqualTo(1);
+    }
+
+    @Test
     void aStreamReadsBackBoundedByItsSizeNewestLastAndAfterAnOffset() {
         for (int i = 1; i <= 8; i++) {
             join(a.streams().append(publication("kept", "alice", "{\"i\":" + i + "}"), 5, TTL, false, false,
